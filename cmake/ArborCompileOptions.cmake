@@ -1,0 +1,45 @@
+# Compiler settings for arbor's own targets: warnings, sanitizers, ccache.
+
+find_program(ARBOR_CCACHE ccache)
+if(ARBOR_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${ARBOR_CCACHE}")
+endif()
+
+add_library(arbor_warnings INTERFACE)
+target_compile_options(arbor_warnings INTERFACE -Wall -Wextra -Wpedantic
+                                                $<$<BOOL:${ARBOR_WERROR}>:-Werror>)
+
+if(ARBOR_SANITIZER STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=thread)
+elseif(ARBOR_SANITIZER STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+elseif(NOT ARBOR_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "arbor: ARBOR_SANITIZER must be '', 'thread' or 'address'")
+endif()
+
+# One static library per source folder, exported as arbor::<name>.
+function(arbor_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;HEADERS;DEPS" ${ARGN})
+  add_library(arbor_${name} STATIC ${ARG_SOURCES} ${ARG_HEADERS})
+  add_library(arbor::${name} ALIAS arbor_${name})
+  set_target_properties(arbor_${name} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME arbor_${name})
+  target_include_directories(arbor_${name} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+    $<INSTALL_INTERFACE:include/arbor>)
+  target_link_libraries(arbor_${name} PUBLIC ${ARG_DEPS} PRIVATE $<BUILD_INTERFACE:arbor_warnings>)
+  set_property(GLOBAL APPEND PROPERTY ARBOR_LIBRARIES arbor_${name})
+  foreach(header ${ARG_HEADERS})
+    get_filename_component(dir "${header}" DIRECTORY)
+    install(FILES ${header} DESTINATION include/arbor/${name}/${dir})
+  endforeach()
+endfunction()
+
+# An executable of ours: warnings on, linked against the given libraries.
+function(arbor_add_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} arbor_warnings)
+endfunction()

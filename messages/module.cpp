@@ -1,0 +1,22 @@
+#include "messages/module.hpp"
+
+#include "messages/errc.hpp"
+#include "messages/supervision.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/message.hpp>
+
+namespace arbor {
+
+void add_message_types(caf::actor_system_config& cfg) {
+  // (CAF 0.17's templated add_error_category<T> does not compile; pass a renderer.)
+  cfg.add_error_category(errc_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+    return describe(caf::error{code, errc_category, ctx});
+  });
+  cfg.add_message_type<child_info>("arbor.child_info");
+  cfg.add_message_type<std::vector<child_info>>("std::vector<arbor.child_info>");
+  cfg.add_message_type<child_counts>("arbor.child_counts");
+  cfg.add_message_type<tree_node>("arbor.tree_node");
+}
+
+} // namespace arbor

@@ -1,0 +1,81 @@
+// Test helper: an in-memory spdlog sink that keeps every supervisor log line and
+// parses them back as JSON.
+#pragma once
+
+#include "messages/json.hpp"
+#include "supervisors/supervisor_log.hpp"
+
+#include <boost/json/value.hpp>
+#include <mutex>
+#include <spdlog/sinks/base_sink.h>
+#include <string>
+#include <vector>
+
+namespace arbor::test {
+
+class memory_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return lines_;
+  }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    lines_.emplace_back(msg.payload.data(), msg.payload.size());
+  }
+  void flush_() override {}
+
+private:
+  std::vector<std::string> lines_;
+};
+
+/// Installs a memory sink as the supervisor log for the lifetime of this object.
+class log_capture {
+public:
+  explicit log_capture(bool async = true) : sink_(std::make_shared<memory_sink>()) {
+    supervisor_log_config cfg;
+    cfg.node = "test";
+    cfg.async = async;
+    cfg.extra_sinks.push_back(sink_);
+    configure_supervisor_log(cfg);
+  }
+  ~log_capture() { shutdown_supervisor_log(); }
+
+  /// Every line written so far, parsed (flushes first).
+  std::vector<boost::json::object> events() {
+    flush_supervisor_log();
+    std::vector<boost::json::object> result;
+    for (const auto& line : sink_->lines()) {
+      auto parsed = parse_json(line);
+      if (parsed && parsed->is_object())
+        result.push_back(parsed->get_object());
+      else
+        result.push_back(boost::json::object{{"unparsable", line}});
+    }
+    return result;
+  }
+
+  /// Events named `name` (optionally for one child).
+  std::vector<boost::json::object> events(std::string_view name, std::string_view child = {}) {
+    std::vector<boost::json::object> result;
+    for (auto& ev : events())
+      if (ev["event"] == name.data() && (child.empty() || ev["child"] == child.data()))
+        result.push_back(ev);
+    return result;
+  }
+
+  /// The event names in order, optionally restricted to one supervisor path.
+  std::vector<std::string> names(std::string_view supervisor = {}) {
+    std::vector<std::string> result;
+    for (auto& ev : events())
+      if (supervisor.empty() || ev["supervisor"] == supervisor.data())
+        result.emplace_back(ev["event"].as_string().c_str());
+    return result;
+  }
+
+private:
+  std::shared_ptr<memory_sink> sink_;
+};
+
+} // namespace arbor::test
