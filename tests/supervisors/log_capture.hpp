@@ -6,6 +6,8 @@
 #include "supervisors/supervisor_log.hpp"
 
 #include <boost/json/value.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <spdlog/sinks/base_sink.h>
 #include <string>
@@ -20,13 +22,21 @@ public:
     return lines_;
   }
 
+  /// Waits until more than `seen` lines arrived; false after `timeout`.
+  bool wait_for_more(size_t seen, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> guard{mutex_};
+    return cv_.wait_for(guard, timeout, [&] { return lines_.size() > seen; });
+  }
+
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     lines_.emplace_back(msg.payload.data(), msg.payload.size());
+    cv_.notify_all();
   }
   void flush_() override {}
 
 private:
+  std::condition_variable cv_;
   std::vector<std::string> lines_;
 };
 
@@ -72,6 +82,21 @@ public:
       if (supervisor.empty() || ev["supervisor"] == supervisor.data())
         result.emplace_back(ev["event"].as_string().c_str());
     return result;
+  }
+
+  /// Waits (bounded) until an event `name` for `child` was logged.
+  bool wait_for(std::string_view name, std::string_view child = {},
+                std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto seen = sink_->lines().size();
+      if (!events(name, child).empty())
+        return true;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !sink_->wait_for_more(seen, left))
+        return false;
+    }
   }
 
 private:

@@ -1,0 +1,65 @@
+// The children of one supervisor: records indexed by id and by running actor,
+// ordered by start order. Every lookup and removal is O(1) on average, so one
+// child's stop does not depend on how many siblings it has.
+#pragma once
+
+#include "messages/supervision.hpp"
+#include "supervisors/spec.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/response_promise.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace arbor::detail {
+
+/// One child as its supervisor sees it.
+struct child {
+  std::shared_ptr<const child_spec> spec;
+  std::string id;
+  caf::message args; ///< start arguments (dynamic children)
+  caf::actor handle; ///< valid while the child runs
+  child_state state = child_state::stopped;
+  uint32_t restarts = 0;
+  uint64_t order = 0;      ///< start order key
+  uint64_t generation = 0; ///< bumped on each start; stale timers are ignored
+  caf::error last_reason;
+  // -- while stopping --
+  caf::actor_clock::time_point stop_deadline{};
+  bool killing = false; ///< kill sent, waiting for the down message
+  bool remove_when_stopped = false;
+  uint64_t stop_job = 0; ///< the job waiting for this child, 0 = none
+  std::vector<caf::response_promise> stop_waiters;
+  std::vector<caf::response_promise> start_waiters; ///< start/restart requests
+
+  bool alive() const noexcept { return static_cast<bool>(handle); }
+};
+
+class child_table {
+public:
+  /// Adds a stopped child at the end of the start order.
+  child& add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args = {});
+
+  child* find(const std::string& id);
+  child* find(caf::actor_id aid);
+
+  void bind(child& c, caf::actor handle);
+  void unbind(child& c);
+  void remove(const std::string& id);
+
+  /// All children in start order (O(n log n): for group operations and reports).
+  std::vector<child*> in_order() const;
+
+  size_t size() const noexcept { return by_id_.size(); }
+  size_t running() const noexcept { return by_actor_.size(); }
+
+private:
+  std::unordered_map<std::string, std::unique_ptr<child>> by_id_;
+  std::unordered_map<caf::actor_id, child*> by_actor_;
+  uint64_t next_order_ = 0;
+};
+
+} // namespace arbor::detail

@@ -1,0 +1,156 @@
+// The supervisor actor's internals (the manual is in supervisors/supervisor.hpp).
+// Split over three sources: supervisor_actor.cpp (states, start, exits,
+// restarts), supervisor_stop.cpp (stops, deadlines, shutdown) and
+// supervisor_api.cpp (dynamic children, introspection).
+#pragma once
+
+#include "messages/atoms.hpp"
+#include "supervisors/detail/child_table.hpp"
+#include "supervisors/detail/restart_window.hpp"
+#include "supervisors/probe.hpp"
+#include "supervisors/spec.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <functional>
+#include <queue>
+#include <random>
+#include <spdlog/common.h>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace arbor::detail {
+
+class supervisor_actor : public probed<caf::event_based_actor> {
+public:
+  supervisor_actor(caf::actor_config& cfg, supervisor_spec spec, std::string path);
+
+  caf::behavior make_behavior() override;
+  void on_exit() override;
+  const char* name() const override { return "arbor.supervisor"; }
+
+private:
+  using time_point = caf::actor_clock::time_point;
+
+  // -- states -------------------------------------------------------------------
+  caf::behavior starting();
+  caf::behavior running();
+  caf::behavior restarting();
+  caf::behavior stopping();
+  caf::message_handler introspection();
+  caf::message_handler timers();
+  enum class behavior_state { starting, running, restarting, stopping };
+  void become_idle();
+  void become_state(behavior_state next);
+
+  // -- start (supervisor_actor.cpp) ---------------------------------------------
+  void begin_start(std::vector<std::string> ids, bool initial);
+  void start_next();
+  void start_one(child& c);
+  caf::expected<caf::actor> invoke_factory(child& c);
+  void on_started(child& c);
+  void on_start_failed(child& c, caf::error reason);
+  void on_initial_start_failed(const child& c, const caf::error& reason);
+  void on_ready_request();
+
+  // -- exits and restarts (supervisor_actor.cpp) --------------------------------
+  void on_down(caf::down_msg& msg);
+  void on_child_exit(child& c, const caf::error& reason);
+  bool should_restart(const child& c, const caf::error& reason) const;
+  void request_restart(child& c, bool retry = false);
+  void on_restart_timer(const std::string& id, uint64_t generation);
+  void restart(child& c);
+  std::vector<std::string> restart_group_of(const child& c);
+  void after_terminated(child& c);
+  void check_auto_shutdown();
+  void escalate();
+  void drain_pending();
+
+  // -- stopping (supervisor_stop.cpp) -------------------------------------------
+  struct stop_job {
+    std::vector<std::string> queue; ///< ids in stop order
+    size_t next = 0;
+    bool concurrent = false;
+    size_t pending = 0;
+    std::function<void()> then;
+  };
+  void stop_children(std::vector<std::string> ids, bool concurrent, std::function<void()> then);
+  void stop_next(uint64_t job_id);
+  void stop_one(child& c, uint64_t job_id);
+  void on_child_stopped(child& c, const caf::error& reason);
+  void complete_stop(child& c);
+  caf::timespan stop_timeout(const child& c) const;
+  void arm_deadline(child& c, caf::timespan timeout);
+  void arm_timer(time_point due);
+  void on_deadline_timer(uint64_t token);
+  void on_deadline_passed(child& c);
+  void report_stalled(const child& late);
+  void shutdown(caf::error reason);
+  void finish_shutdown();
+  void hurry();
+  std::vector<std::string> alive_in_stop_order();
+
+  // -- requests (supervisor_api.cpp) --------------------------------------------
+  caf::result<caf::actor> on_start_dynamic(std::string& id, caf::message& args);
+  caf::result<caf::actor> on_start_static(child_spec& spec);
+  caf::result<ok_atom> on_terminate(const std::string& id);
+  caf::result<caf::actor> on_restart_request(const std::string& id);
+  caf::result<ok_atom> on_delete(const std::string& id);
+  caf::result<caf::actor> start_and_reply(const std::string& id);
+  std::vector<child_info> which_children();
+  child_counts count_children();
+  caf::result<tree_node> snapshot();
+  tree_node own_node();
+
+  // -- logging ------------------------------------------------------------------
+  void log_child(std::string_view event, spdlog::level::level_enum lvl, const child& c,
+                 const caf::error* reason = nullptr);
+  void log_self(std::string_view event, spdlog::level::level_enum lvl,
+                const caf::error* reason = nullptr, std::optional<int64_t> duration_ms = {});
+
+  std::string child_path(const child& c) const { return path_ + "/" + c.id; }
+  time_point now() { return clock().now(); }
+
+  supervisor_spec spec_;
+  std::string path_;
+  std::shared_ptr<const child_spec> template_; ///< dynamic: the one child template
+  child_table children_;
+  restart_window window_;
+  std::mt19937_64 rng_;
+
+  // start
+  std::vector<std::string> start_queue_;
+  size_t start_next_ = 0;
+  bool initial_start_ = false;
+  bool ready_ = false;
+  std::vector<caf::response_promise> ready_waiters_;
+
+  // restarts deferred while a group operation runs
+  behavior_state state_ = behavior_state::starting;
+  bool busy_ = false;
+  std::vector<std::string> pending_restarts_;
+
+  // stopping
+  std::unordered_map<uint64_t, stop_job> jobs_;
+  uint64_t next_job_ = 1;
+  struct deadline_entry {
+    time_point due;
+    std::string id;
+    uint64_t generation;
+    bool operator>(const deadline_entry& other) const { return due > other.due; }
+  };
+  std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines_;
+  uint64_t timer_token_ = 0;
+  bool timer_pending_ = false;
+  time_point timer_due_{};
+
+  // shutdown
+  bool shutting_down_ = false;
+  bool hurried_ = false;
+  caf::error exit_reason_;
+  caf::error stop_failure_;
+  time_point shutdown_began_{};
+  uint64_t dynamic_ids_ = 0;
+};
+
+} // namespace arbor::detail

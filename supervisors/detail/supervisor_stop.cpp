@@ -1,0 +1,239 @@
+// Stopping children: exit(user_shutdown), a deadline per child on one lazily
+// re-armed timer, a `shutdown_stalled` report and exit(kill) when it passes, and
+// the ordered shutdown of the whole supervisor.
+#include "messages/errc.hpp"
+#include "supervisors/detail/supervisor_actor.hpp"
+#include "supervisors/supervisor_log.hpp"
+
+#include <caf/all.hpp>
+
+namespace arbor::detail {
+
+void supervisor_actor::stop_children(std::vector<std::string> ids, bool concurrent,
+                                     std::function<void()> then) {
+  auto job_id = next_job_++;
+  auto& job = jobs_[job_id];
+  job.queue = std::move(ids);
+  job.concurrent = concurrent;
+  job.then = std::move(then);
+  if (!concurrent) {
+    stop_next(job_id);
+    return;
+  }
+  for (const auto& id : job.queue)
+    if (auto* c = children_.find(id); c != nullptr && c->alive()) {
+      ++job.pending;
+      stop_one(*c, job_id);
+    }
+  if (job.pending == 0)
+    stop_next(job_id); // nothing to wait for: completes at once
+}
+
+void supervisor_actor::stop_next(uint64_t job_id) {
+  auto i = jobs_.find(job_id);
+  if (i == jobs_.end())
+    return;
+  auto& job = i->second;
+  while (!job.concurrent && job.next < job.queue.size()) {
+    auto* c = children_.find(job.queue[job.next++]);
+    if (c != nullptr && c->alive()) {
+      stop_one(*c, job_id);
+      return;
+    }
+  }
+  auto then = std::move(job.then);
+  jobs_.erase(i);
+  if (then)
+    then();
+}
+
+caf::timespan supervisor_actor::stop_timeout(const child& c) const {
+  auto sd = c.spec->effective_shutdown();
+  if (hurried_)
+    return spec_.hurry_deadline;
+  if (sd.how == shutdown_policy::kind::infinity)
+    return caf::timespan::max();
+  return sd.timeout;
+}
+
+void supervisor_actor::stop_one(child& c, uint64_t job_id) {
+  c.stop_job = job_id;
+  if (c.state == child_state::stopping)
+    return; // already on its way down (a terminate request); this job waits too
+  c.state = child_state::stopping;
+  c.killing = false;
+  c.stop_deadline = time_point{};
+  if (c.spec->effective_shutdown().how == shutdown_policy::kind::brutal_kill) {
+    c.killing = true;
+    send_exit(c.handle, caf::exit_reason::kill);
+    arm_deadline(c, spec_.kill_grace);
+    return;
+  }
+  send_exit(c.handle, caf::exit_reason::user_shutdown);
+  auto timeout = stop_timeout(c);
+  if (timeout != caf::timespan::max())
+    arm_deadline(c, timeout);
+}
+
+void supervisor_actor::on_child_stopped(child& c, const caf::error& reason) {
+  bool failed = !is_clean_exit(reason) && !c.killing;
+  if (failed && !stop_failure_)
+    stop_failure_ = reason; // the first failure surfaces once every child stopped
+  log_child("child_stopped", failed ? spdlog::level::warn : spdlog::level::info, c, &reason);
+  complete_stop(c);
+}
+
+void supervisor_actor::complete_stop(child& c) {
+  c.state = child_state::stopped;
+  c.killing = false;
+  ++c.generation; // invalidates its deadline entries
+  for (auto& rp : c.stop_waiters)
+    rp.deliver(ok_atom::value);
+  c.stop_waiters.clear();
+  auto job_id = std::exchange(c.stop_job, 0);
+  if (c.remove_when_stopped)
+    children_.remove(c.id); // `c` is gone from here on
+  auto i = jobs_.find(job_id);
+  if (i == jobs_.end())
+    return;
+  if (!i->second.concurrent || --i->second.pending == 0)
+    stop_next(job_id);
+}
+
+void supervisor_actor::arm_deadline(child& c, caf::timespan timeout) {
+  c.stop_deadline = now() + timeout;
+  deadlines_.push({c.stop_deadline, c.id, c.generation});
+  arm_timer(c.stop_deadline);
+}
+
+void supervisor_actor::arm_timer(time_point due) {
+  if (timer_pending_ && timer_due_ <= due)
+    return;
+  timer_pending_ = true;
+  timer_due_ = due;
+  auto delay = std::max(due - now(), caf::actor_clock::duration_type{0});
+  delayed_send(caf::actor_cast<caf::actor>(this), delay, deadline_atom::value, ++timer_token_);
+}
+
+void supervisor_actor::on_deadline_timer(uint64_t token) {
+  if (token != timer_token_)
+    return; // superseded by an earlier timer
+  timer_pending_ = false;
+  auto t = now();
+  while (!deadlines_.empty() && deadlines_.top().due <= t) {
+    auto entry = deadlines_.top();
+    deadlines_.pop();
+    auto* c = children_.find(entry.id);
+    if (c != nullptr && c->generation == entry.generation && c->state == child_state::stopping &&
+        t >= c->stop_deadline)
+      on_deadline_passed(*c);
+  }
+  if (!deadlines_.empty())
+    arm_timer(deadlines_.top().due);
+}
+
+void supervisor_actor::on_deadline_passed(child& c) {
+  if (!c.killing) {
+    report_stalled(c);
+    log_child("child_killed", spdlog::level::err, c);
+    c.killing = true;
+    send_exit(c.handle, caf::exit_reason::kill);
+    arm_deadline(c, spec_.kill_grace);
+    return;
+  }
+  // The kill was not confirmed: the child is stuck inside a handler. Give up on
+  // it so that shutdown goes on; its late down message is ignored.
+  log_child("child_abandoned", spdlog::level::err, c);
+  children_.unbind(c);
+  complete_stop(c);
+}
+
+void supervisor_actor::report_stalled(const child& late) {
+  if (!supervisor_log_enabled())
+    return;
+  std::string list = "[";
+  for (auto* c : children_.in_order()) {
+    if (!c->alive())
+      continue;
+    if (list.size() > 1)
+      list += ',';
+    list +=
+        "{\"path\":" + json_quote(child_path(*c)) + ",\"state\":\"" + to_string(c->state) + "\"";
+    if (auto probe = arbor::read_probe(c->handle))
+      list += ",\"mailbox\":" + std::to_string(probe->mailbox) +
+              ",\"idle_ms\":" + std::to_string(probe->idle_ms);
+    list += '}';
+  }
+  list += ']';
+  log_event ev{"shutdown_stalled", spdlog::level::warn, path_, late.id};
+  ev.extra.emplace_back("deadline", json_quote(to_string(late.spec->effective_shutdown())));
+  ev.extra.emplace_back("alive", std::move(list));
+  log_supervisor_event(ev);
+}
+
+std::vector<std::string> supervisor_actor::alive_in_stop_order() {
+  std::vector<std::string> ids;
+  auto ordered = children_.in_order();
+  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+    if ((*it)->alive())
+      ids.push_back((*it)->id);
+    else if ((*it)->state == child_state::restarting)
+      (*it)->state = child_state::stopped; // its restart timer is ignored from now on
+  }
+  return ids;
+}
+
+void supervisor_actor::shutdown(caf::error reason) {
+  if (shutting_down_)
+    return; // idempotent: a second request changes nothing (hurry_atom shortens)
+  shutting_down_ = true;
+  exit_reason_ = std::move(reason);
+  shutdown_began_ = now();
+  log_self("shutdown_started", spdlog::level::info, &exit_reason_);
+  become_state(behavior_state::stopping);
+  pending_restarts_.clear();
+  start_queue_.clear();
+  jobs_.clear(); // a group restart in flight is superseded
+  stop_children(alive_in_stop_order(), spec_.strat == strategy::dynamic,
+                [this] { finish_shutdown(); });
+}
+
+void supervisor_actor::finish_shutdown() {
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now() - shutdown_began_);
+  auto reason = exit_reason_;
+  // A child that failed to stop cleanly surfaces after all others stopped.
+  if (is_clean_exit(reason) && stop_failure_)
+    reason = stop_failure_;
+  log_self("shutdown_completed", is_clean_exit(reason) ? spdlog::level::info : spdlog::level::warn,
+           &reason, took.count());
+  for (auto& rp : ready_waiters_)
+    rp.deliver(reason ? reason : make_error(errc::shutting_down));
+  ready_waiters_.clear();
+  quit(reason);
+}
+
+void supervisor_actor::hurry() {
+  if (hurried_)
+    return;
+  hurried_ = true;
+  auto due = now() + spec_.hurry_deadline;
+  for (auto* c : children_.in_order()) {
+    if (!c->alive())
+      continue;
+    if (c->spec->kind == child_kind::supervisor)
+      send(c->handle, hurry_atom::value);
+    if (c->state == child_state::stopping && !c->killing &&
+        (c->stop_deadline == time_point{} || c->stop_deadline > due))
+      arm_deadline(*c, spec_.hurry_deadline);
+  }
+}
+
+void supervisor_actor::on_exit() {
+  // Killed (or failed) while children still run: no child outlives its supervisor.
+  for (auto* c : children_.in_order())
+    if (c->alive())
+      caf::anon_send_exit(c->handle, caf::exit_reason::kill);
+  probed<caf::event_based_actor>::on_exit();
+}
+
+} // namespace arbor::detail

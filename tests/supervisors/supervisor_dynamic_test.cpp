@@ -1,0 +1,120 @@
+// Dynamic children, static child management and introspection.
+#include "supervisors/test_workers.hpp"
+
+#include <boost/json/serialize.hpp>
+
+using namespace arbor;
+using namespace arbor::test;
+
+namespace {
+
+supervisor_spec dynamic_spec(std::shared_ptr<recorder> rec) {
+  supervisor_spec spec;
+  spec.name = "sessions";
+  spec.strat = strategy::dynamic;
+  spec.children = {test_worker("s", rec, restart_type::transient)};
+  return spec;
+}
+
+} // namespace
+
+//   sessions (dynamic)
+//   ├── s-1 … s-50   started at run time, terminated one by one
+TEST_CASE("dynamic children start, are found, terminate and are forgotten", "[supervisor]") {
+  fixture f;
+  auto sup = f.spawn(dynamic_spec(f.rec), "/app/sessions");
+  f.require_ready(sup);
+  std::vector<caf::actor> started;
+  for (int i = 0; i < 50; ++i) {
+    auto child = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+    REQUIRE(child);
+    started.push_back(*child);
+  }
+  auto named = f.ask<caf::actor>(sup, start_child_atom::value, std::string{"mine"}, caf::message{});
+  REQUIRE(named);
+  auto dup = f.ask<caf::actor>(sup, start_child_atom::value, std::string{"mine"}, caf::message{});
+  REQUIRE_FALSE(dup);
+  CHECK(is(dup.error(), errc::duplicate_child));
+  CHECK(f.child(sup, "s-7") == started[6]);
+  CHECK(f.ask<child_counts>(sup, count_children_atom::value)->active == 51);
+  CHECK(f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"s-7"}));
+  CHECK_FALSE(f.child(sup, "s-7"));
+  CHECK(f.ask<child_counts>(sup, count_children_atom::value)->specs == 50);
+  auto unknown = f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"nope"});
+  REQUIRE_FALSE(unknown);
+  CHECK(is(unknown.error(), errc::unknown_child));
+  // A crashed transient dynamic child is restarted under the same id.
+  (*f.self)->send(started[0], crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:s", 52));
+  CHECK(f.child(sup, "s-1"));
+  CHECK(f.child(sup, "s-1") != started[0]);
+  CHECK(is_clean_exit(f.stop(sup)));
+  CHECK(f.rec->with_prefix("stop:").size() == 51);
+}
+
+//   t (one_for_one)
+//   ├── a
+//   └── b   terminated, restarted, terminated, deleted; c added at run time
+TEST_CASE("static children can be terminated, restarted, deleted and added", "[supervisor]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec)};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  CHECK(f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"b"}));
+  CHECK(f.rec->with_prefix("stop:") == std::vector<std::string>{"stop:b"});
+  auto running = f.ask<ok_atom>(sup, delete_child_atom::value, std::string{"a"});
+  REQUIRE_FALSE(running);
+  CHECK(is(running.error(), errc::child_running));
+  auto b = f.ask<caf::actor>(sup, restart_child_atom::value, std::string{"b"});
+  REQUIRE(b);
+  CHECK(f.ask<ok_atom>(*b, ping_atom::value));
+  CHECK(f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"b"}));
+  CHECK(f.ask<ok_atom>(sup, delete_child_atom::value, std::string{"b"}));
+  auto c = f.ask<caf::actor>(sup, start_child_atom::value, test_worker("c", f.rec));
+  REQUIRE(c);
+  auto kids = f.ask<std::vector<child_info>>(sup, which_children_atom::value);
+  REQUIRE(kids);
+  REQUIRE(kids->size() == 2);
+  CHECK(kids->at(0).id == "a");
+  CHECK(kids->at(1).id == "c");
+  CHECK(kids->at(1).handle == *c);
+  CHECK(is_clean_exit(f.stop(sup)));
+  CHECK(f.rec->with_prefix("stop:").back() == "stop:a");
+}
+
+//   app (rest_for_one)
+//   ├── tasks   worker
+//   └── sessions (dynamic)
+//       ├── s-1
+//       └── s-2
+TEST_CASE("a whole-tree snapshot names every node and serialises to JSON", "[supervisor]") {
+  fixture f;
+  supervisor_spec app;
+  app.name = "app";
+  app.strat = strategy::rest_for_one;
+  app.children = {test_worker("tasks", f.rec), supervisor_child("sessions", dynamic_spec(f.rec))};
+  auto sup = f.spawn(app, "/app");
+  f.require_ready(sup);
+  auto sessions = f.child(sup, "sessions");
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(f.ask<caf::actor>(sessions, start_child_atom::value, std::string{}, caf::message{}));
+  auto tree = f.ask<tree_node>(sup, snapshot_atom::value);
+  REQUIRE(tree);
+  CHECK(tree->path == "/app");
+  CHECK(tree->strategy == "rest_for_one");
+  CHECK(tree->counts == child_counts{2, 2, 1, 1});
+  REQUIRE(tree->children.size() == 2);
+  CHECK(tree->children[0].kind == child_kind::worker);
+  const auto& sess = tree->children[1];
+  CHECK(sess.path == "/app/sessions");
+  CHECK(sess.strategy == "dynamic");
+  REQUIRE(sess.children.size() == 2);
+  CHECK(sess.children[1].path == "/app/sessions/s-2");
+  auto text = boost::json::serialize(to_json(*tree));
+  auto back = tree_node_from_json(*parse_json(text));
+  REQUIRE(back);
+  CHECK(*back == *tree);
+  CHECK(is_clean_exit(f.stop(sup)));
+}

@@ -1,0 +1,193 @@
+// Ordered shutdown, deadlines, stall reports, kills and idempotence.
+#include "supervisors/test_workers.hpp"
+
+using namespace arbor;
+using namespace arbor::test;
+
+//   t (one_for_one)
+//   ├── w0 … w9   stopped w9 first, w0 last
+TEST_CASE("shutdown stops children in reverse start order and logs each step",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  std::vector<std::string> expected;
+  for (int i = 0; i < 10; ++i)
+    spec.children.push_back(test_worker("w" + std::to_string(i), f.rec));
+  for (int i = 9; i >= 0; --i)
+    expected.push_back("stop:w" + std::to_string(i));
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  auto reason = f.stop(sup);
+  CHECK(describe(reason) == "shutdown");
+  CHECK(f.rec->with_prefix("stop:") == expected);
+  auto names = f.log.names("/t");
+  REQUIRE(names.size() == 10 + 1 + 10 + 1);
+  CHECK(names[10] == "shutdown_started");
+  CHECK(names.back() == "shutdown_completed");
+  auto stopped = f.log.events("child_stopped");
+  REQUIRE(stopped.size() == 10);
+  CHECK(stopped.front()["child"] == "w9");
+  CHECK(stopped.back()["child"] == "w0");
+  auto done = f.log.events("shutdown_completed").at(0);
+  CHECK(done["duration_ms"].is_int64());
+  CHECK(done["level"] == "info");
+}
+
+//   t (one_for_one)
+//   ├── ok
+//   └── stubborn   traps exit(shutdown) and never quits → killed at 150 ms
+TEST_CASE("a child that ignores its exit is killed at its deadline after a stall report",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
+  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(150));
+  spec.children = {test_worker("ok", f.rec), stubborn};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  auto reason = f.stop(sup);
+  CHECK(describe(reason) == "shutdown");
+  CHECK(f.rec->events() ==
+        std::vector<std::string>{"start:ok", "start:stubborn", "ignored:stubborn", "stop:ok"});
+  auto stalled = f.log.events("shutdown_stalled");
+  REQUIRE(stalled.size() == 1);
+  CHECK(stalled[0]["child"] == "stubborn");
+  CHECK(stalled[0]["deadline"] == "150ms");
+  auto alive = stalled[0]["alive"].as_array();
+  REQUIRE(alive.size() == 2);
+  CHECK(alive[0].as_object().at("path") == "/t/ok");
+  CHECK(alive[1].as_object().at("path") == "/t/stubborn");
+  CHECK(alive[1].as_object().at("state") == "stopping");
+  CHECK(alive[1].as_object().contains("mailbox"));
+  CHECK(alive[1].as_object().at("idle_ms").as_int64() >= 0);
+  auto killed = f.log.events("child_killed", "stubborn");
+  REQUIRE(killed.size() == 1);
+  CHECK(killed[0]["level"] == "error");
+  auto names = f.log.names("/t");
+  auto pos = [&](const std::string& n) { return std::find(names.begin(), names.end(), n); };
+  CHECK(pos("shutdown_stalled") < pos("child_killed"));
+  CHECK(pos("child_killed") < pos("shutdown_completed"));
+}
+
+TEST_CASE("shutdown is idempotent: repeated stop requests change nothing",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec)};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  for (int i = 0; i < 3; ++i)
+    (*f.self)->send_exit(sup, caf::exit_reason::user_shutdown);
+  CHECK(describe(f.wait_down(sup)) == "shutdown");
+  CHECK(f.log.events("shutdown_started").size() == 1);
+  CHECK(f.log.events("shutdown_completed").size() == 1);
+  CHECK(f.rec->with_prefix("stop:") == std::vector<std::string>{"stop:b", "stop:a"});
+}
+
+TEST_CASE("hurry shortens a long deadline", "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.hurry_deadline = std::chrono::milliseconds(50);
+  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
+  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(60000));
+  spec.children = {stubborn};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  (*f.self)->send_exit(sup, caf::exit_reason::user_shutdown);
+  REQUIRE(f.rec->wait_for("ignored:stubborn"));
+  (*f.self)->send(sup, hurry_atom::value);
+  auto reason = f.wait_down(sup, std::chrono::seconds(10));
+  CHECK(describe(reason) == "shutdown");
+  CHECK(f.log.events("child_killed", "stubborn").size() == 1);
+}
+
+//   t (one_for_one), killed
+//   └── a   must not outlive t
+TEST_CASE("killing a supervisor kills its children", "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.children = {test_worker("a", f.rec)};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  auto a = f.child(sup, "a");
+  (*f.self)->send_exit(sup, caf::exit_reason::kill);
+  CHECK(describe(f.wait_down(a)) == "killed");
+}
+
+//   t (one_for_one, auto_shutdown any_significant)
+//   ├── helper
+//   └── main   transient, significant: its normal exit ends t
+TEST_CASE("a significant child's end shuts the supervisor down", "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.auto_stop = auto_shutdown::any_significant;
+  auto main_child = test_worker("main", f.rec, restart_type::transient);
+  main_child.significant = true;
+  spec.children = {test_worker("helper", f.rec), main_child};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "main"), finish_atom::value);
+  CHECK(describe(f.wait_down(sup)) == "shutdown");
+  CHECK(f.rec->wait_for("stop:helper"));
+  CHECK(f.log.events("shutdown_started").size() == 1);
+}
+
+//   chain (rest_for_one): three lifespans; the middle teardown fails
+TEST_CASE("a failing teardown does not stop the others and surfaces after all ran",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "chain";
+  spec.strat = strategy::rest_for_one;
+  spec.children = {test_worker("l1", f.rec), test_worker("l2", f.rec), test_worker("l3", f.rec)};
+  spec.children[1].start = [rec = f.rec](child_context& ctx) -> caf::expected<caf::actor> {
+    rec->add("start:l2");
+    return spawn_worker(ctx.system, [rec](worker_actor* self) -> caf::behavior {
+      self->set_exit_handler([self, rec](caf::exit_msg&) {
+        rec->add("stop:l2");
+        self->quit(make_error(errc::io_error, "flush failed"));
+      });
+      return {[](ping_atom) {}};
+    });
+  };
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  auto reason = f.stop(sup);
+  CHECK(describe(reason) == "io_error:flush failed");
+  CHECK(f.rec->with_prefix("stop:") == std::vector<std::string>{"stop:l3", "stop:l2", "stop:l1"});
+  CHECK(f.log.events("child_stopped", "l2").at(0)["level"] == "warn");
+}
+
+//   chain (rest_for_one): l1 ready, l2 never ready, exit arrives mid-chain
+TEST_CASE("an exit during the start chain tears down what started and propagates",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "chain";
+  spec.strat = strategy::rest_for_one;
+  auto hanging = test_worker("l2", f.rec);
+  hanging.await_ready = true;
+  hanging.start_timeout = std::chrono::milliseconds(60000);
+  hanging.start = [rec = f.rec](child_context& ctx) -> caf::expected<caf::actor> {
+    rec->add("start:l2");
+    return spawn_worker(ctx.system, [rec](worker_actor* self) -> caf::behavior {
+      self->set_exit_handler([self, rec](caf::exit_msg& msg) {
+        rec->add("stop:l2");
+        self->quit(msg.reason);
+      });
+      return {[self](ready_atom) { return self->make_response_promise<ok_atom>(); }};
+    });
+  };
+  spec.children = {test_worker("l1", f.rec), hanging, test_worker("l3", f.rec)};
+  auto sup = f.spawn(spec);
+  REQUIRE(f.rec->wait_for("start:l2"));
+  (*f.self)->send_exit(sup, caf::exit_reason::user_shutdown);
+  CHECK(describe(f.wait_down(sup)) == "shutdown");
+  CHECK(f.rec->events() == std::vector<std::string>{"start:l1", "start:l2", "stop:l2", "stop:l1"});
+}

@@ -1,0 +1,211 @@
+// Restart strategies, restart types, intensity and escalation.
+#include "supervisors/test_workers.hpp"
+
+using namespace arbor;
+using namespace arbor::test;
+
+namespace {
+
+supervisor_spec three_workers(strategy strat, std::shared_ptr<recorder> rec) {
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.strat = strat;
+  spec.max_restarts = 5;
+  for (auto id : {"a", "b", "c"})
+    spec.children.push_back(test_worker(id, rec));
+  return spec;
+}
+
+} // namespace
+
+//   t (one_for_one)
+//   ├── a
+//   ├── b   ← crashes
+//   └── c
+TEST_CASE("one_for_one restarts only the crashed child", "[supervisor][restart]") {
+  fixture f;
+  auto sup = f.spawn(three_workers(strategy::one_for_one, f.rec));
+  f.require_ready(sup);
+  auto a = f.child(sup, "a");
+  auto c = f.child(sup, "c");
+  (*f.self)->send(f.child(sup, "b"), crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:b", 2));
+  f.require_ready(sup);
+  CHECK(f.child(sup, "a") == a);
+  CHECK(f.child(sup, "c") == c);
+  CHECK(f.ask<ok_atom>(f.child(sup, "b"), ping_atom::value));
+  CHECK(f.rec->with_prefix("stop:").empty());
+  auto exited = f.log.events("child_exited", "b");
+  REQUIRE(exited.size() == 1);
+  CHECK(exited[0]["reason"] == "exit_code:1");
+  CHECK(exited[0]["level"] == "warn");
+  CHECK(f.log.events("child_restarted", "b").size() == 1);
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+//   t (one_for_all)
+//   ├── a   stopped, restarted
+//   ├── b   ← crashes
+//   └── c   stopped first, restarted last
+TEST_CASE("one_for_all stops the others in reverse order and restarts all in order",
+          "[supervisor][restart]") {
+  fixture f;
+  auto sup = f.spawn(three_workers(strategy::one_for_all, f.rec));
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "b"), crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:c", 2));
+  f.require_ready(sup);
+  auto events = f.rec->events();
+  std::vector<std::string> after_crash(events.begin() + 3, events.end());
+  CHECK(after_crash ==
+        std::vector<std::string>{"stop:c", "stop:a", "start:a", "start:b", "start:c"});
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+//   t (rest_for_one)
+//   ├── a   untouched
+//   ├── b   ← crashes
+//   └── c   stopped, restarted after b
+TEST_CASE("rest_for_one restarts the crashed child and those started after it",
+          "[supervisor][restart]") {
+  fixture f;
+  auto sup = f.spawn(three_workers(strategy::rest_for_one, f.rec));
+  f.require_ready(sup);
+  auto a = f.child(sup, "a");
+  (*f.self)->send(f.child(sup, "b"), crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:c", 2));
+  f.require_ready(sup);
+  auto events = f.rec->events();
+  std::vector<std::string> after_crash(events.begin() + 3, events.end());
+  CHECK(after_crash == std::vector<std::string>{"stop:c", "start:b", "start:c"});
+  CHECK(f.child(sup, "a") == a);
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+//   t (one_for_one)
+//   ├── p  permanent   finishes normally → restarted
+//   ├── tr transient   finishes normally → stays stopped; crashes → restarted
+//   └── tm temporary   crashes → removed
+TEST_CASE("restart types decide who comes back", "[supervisor][restart]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.max_restarts = 10;
+  spec.children = {test_worker("p", f.rec, restart_type::permanent),
+                   test_worker("tr", f.rec, restart_type::transient),
+                   test_worker("tm", f.rec, restart_type::temporary)};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+
+  SECTION("permanent: even a normal exit is restarted") {
+    (*f.self)->send(f.child(sup, "p"), finish_atom::value);
+    REQUIRE(f.rec->wait_for("start:p", 2));
+  }
+  SECTION("transient: a normal exit is final") {
+    auto tr = f.child(sup, "tr");
+    (*f.self)->send(tr, finish_atom::value);
+    REQUIRE(f.log.wait_for("child_exited", "tr"));
+    auto kids = f.ask<std::vector<child_info>>(sup, which_children_atom::value);
+    REQUIRE(kids);
+    REQUIRE(kids->size() == 3);
+    CHECK(kids->at(1).state == child_state::stopped);
+    CHECK(f.log.events("child_exited", "tr").at(0)["level"] == "info");
+    CHECK(f.log.events("child_restarted", "tr").empty());
+  }
+  SECTION("transient: a crash is restarted") {
+    (*f.self)->send(f.child(sup, "tr"), crash_atom::value);
+    REQUIRE(f.rec->wait_for("start:tr", 2));
+  }
+  SECTION("temporary: a crash removes the child") {
+    auto tm = f.child(sup, "tm");
+    (*f.self)->send(tm, crash_atom::value);
+    REQUIRE(f.log.wait_for("child_exited", "tm"));
+    auto counts = f.ask<child_counts>(sup, count_children_atom::value);
+    REQUIRE(counts);
+    CHECK(counts->specs == 2);
+    CHECK(f.rec->with_prefix("start:tm").size() == 1);
+  }
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+//   root (one_for_one, max_restarts 1)
+//   └── mid (one_for_one, max_restarts 0)
+//       └── w   ← crashes, twice
+TEST_CASE("exceeded intensity escalates two levels up", "[supervisor][restart]") {
+  fixture f;
+  supervisor_spec mid;
+  mid.name = "mid";
+  mid.max_restarts = 0;
+  mid.children = {test_worker("w", f.rec)};
+  supervisor_spec root;
+  root.name = "root";
+  root.max_restarts = 1;
+  root.period = std::chrono::milliseconds(60000);
+  root.children = {supervisor_child("mid", mid)};
+  auto sup = f.spawn(root, "/root");
+  f.require_ready(sup);
+  auto mid_sup = f.child(sup, "mid");
+  (*f.self)->send(f.ask<caf::actor>(mid_sup, get_child_atom::value, std::string{"w"}).value(),
+                  crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:w", 2)); // root restarted mid, mid started w again
+  f.require_ready(sup);
+  mid_sup = f.child(sup, "mid");
+  (*f.self)->send(f.ask<caf::actor>(mid_sup, get_child_atom::value, std::string{"w"}).value(),
+                  crash_atom::value);
+  auto reason = f.wait_down(sup);
+  CHECK(is(reason, errc::restart_intensity_exceeded));
+  auto exceeded = f.log.events("restart_intensity_exceeded");
+  REQUIRE(exceeded.size() == 3); // mid twice, then root
+  CHECK(exceeded[0]["supervisor"] == "/root/mid");
+  CHECK(exceeded[2]["supervisor"] == "/root");
+  CHECK(exceeded[2]["level"] == "error");
+  // mid's failure was logged once by root, as a child exit with that reason.
+  auto mid_exits = f.log.events("child_exited", "mid");
+  REQUIRE(mid_exits.size() == 2);
+  CHECK(mid_exits[0]["reason"] == "restart_intensity_exceeded");
+}
+
+//   t (one_for_one)
+//   ├── a  started
+//   ├── b  started
+//   └── c  ← factory throws
+TEST_CASE("a failed start stops the started siblings in reverse order and names the child",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec), test_worker("c", f.rec)};
+  spec.children[2].start = [](child_context&) -> caf::expected<caf::actor> {
+    throw std::runtime_error("port in use");
+  };
+  auto sup = f.spawn(spec);
+  auto reason = f.wait_down(sup);
+  CHECK(is(reason, errc::start_failed));
+  CHECK(describe(reason) == "start_failed:c: start_failed:port in use");
+  CHECK(f.rec->events() == std::vector<std::string>{"start:a", "start:b", "stop:b", "stop:a"});
+  CHECK(f.log.events("child_start_failed", "c").size() == 1);
+}
+
+TEST_CASE("a child that misses its start deadline fails the start", "[supervisor]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  auto slow = test_worker("slow", f.rec);
+  slow.await_ready = true;
+  slow.start_timeout = std::chrono::milliseconds(200);
+  slow.start = [](child_context& ctx) -> caf::expected<caf::actor> {
+    // Takes the ready request and never answers it.
+    return spawn_worker(ctx.system, [](worker_actor* self) -> caf::behavior {
+      return {[self](ready_atom) {
+        auto never = self->make_response_promise<ok_atom>();
+        return never;
+      }};
+    });
+  };
+  spec.children = {test_worker("a", f.rec), slow};
+  auto sup = f.spawn(spec);
+  auto reason = f.wait_down(sup);
+  CHECK(describe(reason) == "start_failed:slow: start_timeout:no ready reply");
+  CHECK(f.rec->events().front() == "start:a");
+  CHECK(f.rec->wait_for("stop:a"));
+}
