@@ -96,7 +96,13 @@ public:
   worker_actor(caf::actor_config& cfg, init_fn init)
     : probed<caf::event_based_actor>(cfg), init_(std::move(init)) {}
 
-  caf::behavior make_behavior() override { return init_(this); }
+  /// Runs the init function once and drops it, so that nothing it captured
+  /// (possibly a handle to this very actor) outlives the start.
+  caf::behavior make_behavior() override {
+    auto init = std::move(init_);
+    init_ = nullptr;
+    return init(this);
+  }
 
 private:
   init_fn init_;
