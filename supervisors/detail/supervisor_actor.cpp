@@ -113,14 +113,17 @@ void supervisor_actor::begin_start(std::vector<std::string> ids, bool initial) {
 }
 
 void supervisor_actor::start_next() {
+  // A loop, not recursion: a tree may have tens of thousands of static children.
   while (start_next_ < start_queue_.size()) {
     auto* c = children_.find(start_queue_[start_next_]);
-    if (c != nullptr && !c->alive()) {
-      start_one(*c);
-      return;
-    }
-    ++start_next_; // removed meanwhile, or already running
+    if (c != nullptr && !c->alive() && !start_one(*c))
+      return; // waiting for its ready reply, or the start failed
+    ++start_next_;
   }
+  finish_start();
+}
+
+void supervisor_actor::finish_start() {
   start_queue_.clear();
   if (initial_start_) {
     initial_start_ = false;
@@ -147,20 +150,25 @@ caf::expected<caf::actor> supervisor_actor::invoke_factory(child& c) {
   }
 }
 
-void supervisor_actor::start_one(child& c) {
+bool supervisor_actor::start_one(child& c) {
   ++c.generation;
   c.state = child_state::starting;
   auto handle = invoke_factory(c);
   if (!handle) {
     on_start_failed(c, std::move(handle.error()));
-    return;
+    return false;
   }
   children_.bind(c, *handle);
   monitor(c.handle);
   if (!c.spec->await_ready) {
     on_started(c);
-    return;
+    return true;
   }
+  await_ready(c);
+  return false;
+}
+
+void supervisor_actor::await_ready(child& c) {
   auto id = c.id;
   auto gen = c.generation;
   auto current = [this, id, gen]() -> child* {
@@ -170,8 +178,13 @@ void supervisor_actor::start_one(child& c) {
   request(c.handle, c.spec->start_timeout, ready_atom::value)
       .then(
           [current, this](ok_atom) {
-            if (auto* ch = current())
+            if (auto* ch = current()) {
               on_started(*ch);
+              if (start_next_ < start_queue_.size() && start_queue_[start_next_] == ch->id) {
+                ++start_next_;
+                start_next();
+              }
+            }
           },
           [current, this](caf::error& err) {
             if (auto* ch = current())
@@ -187,11 +200,6 @@ void supervisor_actor::on_started(child& c) {
   for (auto& rp : c.start_waiters)
     rp.deliver(c.handle);
   c.start_waiters.clear();
-  if (!start_queue_.empty() && start_next_ < start_queue_.size() &&
-      start_queue_[start_next_] == c.id) {
-    ++start_next_;
-    start_next();
-  }
 }
 
 void supervisor_actor::on_start_failed(child& c, caf::error reason) {

@@ -46,7 +46,9 @@ private:
   // -- start (supervisor_actor.cpp) ---------------------------------------------
   void begin_start(std::vector<std::string> ids, bool initial);
   void start_next();
-  void start_one(child& c);
+  bool start_one(child& c);
+  void await_ready(child& c);
+  void finish_start();
   caf::expected<caf::actor> invoke_factory(child& c);
   void on_started(child& c);
   void on_start_failed(child& c, caf::error reason);

@@ -120,7 +120,7 @@ TEST_CASE("the intensity window forgets restarts older than the period", "[super
   // The supervisor has quit: a request to it fails.
   vt.sys->spawn([sup = *sup, counts](caf::event_based_actor* self) {
     self->request(sup, caf::infinite, count_children_atom::value)
-      .then([](child_counts) {}, [counts](caf::error&) { *counts = true; });
+        .then([](child_counts) {}, [counts](caf::error&) { *counts = true; });
   });
   vt.sched->run();
   CHECK(*counts);

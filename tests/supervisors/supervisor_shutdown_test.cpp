@@ -191,3 +191,37 @@ TEST_CASE("an exit during the start chain tears down what started and propagates
   CHECK(describe(f.wait_down(sup)) == "shutdown");
   CHECK(f.rec->events() == std::vector<std::string>{"start:l1", "start:l2", "stop:l2", "stop:l1"});
 }
+
+//   big (one_for_one)
+//   ├── w0 … w19999   started in order without recursion, stopped in reverse
+TEST_CASE("a tree of 20,000 static children starts and stops in order", "[supervisor][slow]") {
+  fixture f;
+  constexpr int n = 20000;
+  auto order = std::make_shared<std::vector<int>>();
+  order->reserve(n);
+  supervisor_spec spec;
+  spec.name = "big";
+  for (int i = 0; i < n; ++i) {
+    child_spec c;
+    c.id = "w" + std::to_string(i);
+    c.start = [order, i](child_context& ctx) -> caf::expected<caf::actor> {
+      return spawn_worker(ctx.system, [order, i](worker_actor* self) -> caf::behavior {
+        self->set_exit_handler([self, order, i](caf::exit_msg& msg) {
+          order->push_back(i); // children stop one at a time: no concurrent push
+          self->quit(msg.reason);
+        });
+        return {[](ping_atom) {}};
+      });
+    };
+    spec.children.push_back(std::move(c));
+  }
+  auto sup = f.spawn(spec, "/big");
+  f.require_ready(sup);
+  CHECK(f.ask<child_counts>(sup, count_children_atom::value)->active == n);
+  CHECK(describe(f.stop(sup)) == "shutdown");
+  REQUIRE(order->size() == n);
+  bool reverse = true;
+  for (int i = 0; i < n; ++i)
+    reverse = reverse && (*order)[i] == n - 1 - i;
+  CHECK(reverse);
+}

@@ -1,0 +1,378 @@
+// bench_supervisor: the supervision core against raw CAF 0.17 in the same run.
+//
+//   dynamic start/stop   N children through start_child / terminate_child
+//                        (requests pipelined, 1024 in flight) vs raw spawn + exit
+//   restart latency      crash → the new child answers a call, supervisor log ON
+//                        (async, to a file) vs a raw monitor-and-respawn actor
+//   ordered shutdown     10,000 static children, reverse order verified, vs a raw
+//                        actor stopping the same number one by one
+//   memory               RSS per idle supervised child vs per raw actor
+//
+// Every loop is bounded; the program ends by itself. Figures: docs/performance.md.
+#include "messages/errc.hpp"
+#include "messages/module.hpp"
+#include "supervisors/supervisor.hpp"
+#include "supervisors/supervisor_log.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <caf/all.hpp>
+#include <cstdio>
+#include <malloc.h>
+#include <unordered_map>
+
+using namespace arbor;
+using clk = std::chrono::steady_clock;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+using go_atom = caf::atom_constant<caf::atom("go")>;
+
+namespace {
+
+double seconds_since(clk::time_point t0) {
+  return std::chrono::duration<double>(clk::now() - t0).count();
+}
+
+/// Bytes currently allocated through malloc (not RSS: freed memory that the
+/// allocator keeps would hide what a new actor costs).
+long live_bytes() {
+  return static_cast<long>(mallinfo2().uordblks);
+}
+
+caf::behavior idle_worker(caf::event_based_actor* self) {
+  return {[](ping_atom) { return ok_atom::value; },
+          [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); }};
+}
+
+supervisor_spec dynamic_spec() {
+  supervisor_spec spec;
+  spec.name = "sessions";
+  spec.strat = strategy::dynamic;
+  child_spec tmpl;
+  tmpl.id = "c";
+  tmpl.restart = restart_type::temporary;
+  tmpl.start = [](child_context& ctx) -> caf::expected<caf::actor> {
+    return ctx.system.spawn(idle_worker);
+  };
+  spec.children = {tmpl};
+  return spec;
+}
+
+/// Sends request `i` from `self` and calls `answered` when its reply arrives.
+using request_fn =
+    std::function<void(caf::event_based_actor* self, size_t i, std::function<void()> answered)>;
+
+/// Keeps 1024 requests in flight until `total` got answers.
+void run_pipeline(caf::actor_system& sys, size_t total, request_fn make) {
+  auto driver = sys.spawn([total, make](caf::event_based_actor* self) -> caf::behavior {
+    auto sent = std::make_shared<size_t>(0);
+    auto answered = std::make_shared<size_t>(0);
+    auto done = std::make_shared<caf::response_promise>();
+    auto send_one = std::make_shared<std::function<void()>>();
+    *send_one = [=] {
+      if (*sent == total)
+        return;
+      make(self, (*sent)++, [=] {
+        if (++*answered == total)
+          done->deliver(ok_atom::value);
+        else
+          (*send_one)();
+      });
+    };
+    return {[=](go_atom) {
+      *done = self->make_response_promise();
+      for (size_t i = 0; i < 1024 && i < total; ++i)
+        (*send_one)();
+      return caf::delegated<ok_atom>{};
+    }};
+  });
+  caf::scoped_actor self{sys};
+  self->request(driver, caf::infinite, go_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
+  self->send_exit(driver, caf::exit_reason::kill);
+}
+
+request_fn start_children(caf::actor sup) {
+  return [sup](caf::event_based_actor* self, size_t, std::function<void()> answered) {
+    self->request(sup, caf::infinite, start_child_atom::value, std::string{}, caf::message{})
+        .then([answered](caf::actor&) { answered(); });
+  };
+}
+
+/// Raw CAF's minimal dynamic supervisor: spawn + monitor + reply; terminate by
+/// exit and reply on the down message. No restarts, no logs, no introspection.
+caf::behavior raw_spawner(caf::event_based_actor* self) {
+  struct state {
+    size_t next = 0;
+    std::unordered_map<std::string, caf::actor> by_id;
+    std::unordered_map<caf::actor_id, caf::response_promise> stopping;
+  };
+  auto st = std::make_shared<state>();
+  self->set_down_handler([st](caf::down_msg& msg) {
+    auto i = st->stopping.find(msg.source.id());
+    if (i != st->stopping.end()) {
+      i->second.deliver(ok_atom::value);
+      st->stopping.erase(i);
+    }
+  });
+  return {
+      [self, st](start_child_atom, std::string&, caf::message&) {
+        auto a = self->spawn(idle_worker);
+        self->monitor(a);
+        st->by_id.emplace("c-" + std::to_string(++st->next), a);
+        return a;
+      },
+      [self, st](terminate_child_atom, const std::string& id) -> caf::result<ok_atom> {
+        auto i = st->by_id.find(id);
+        auto a = i->second;
+        st->by_id.erase(i);
+        self->send_exit(a, caf::exit_reason::user_shutdown);
+        auto rp = self->make_response_promise<ok_atom>();
+        st->stopping.emplace(a.id(), rp);
+        return rp;
+      },
+  };
+}
+
+void bench_dynamic(caf::actor_system& sys, size_t n) {
+  auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
+  auto t0 = clk::now();
+  run_pipeline(sys, n, start_children(sup));
+  double start_s = seconds_since(t0);
+  t0 = clk::now();
+  run_pipeline(
+      sys, n, [sup](caf::event_based_actor* self, size_t i, std::function<void()> answered) {
+        self->request(sup, caf::infinite, terminate_child_atom::value, "c-" + std::to_string(i + 1))
+            .then([answered](ok_atom) { answered(); });
+      });
+  double stop_s = seconds_since(t0);
+  caf::scoped_actor self{sys};
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  self->wait_for(sup);
+
+  // Raw CAF doing the same protocol: an actor that spawns + monitors on request
+  // and answers terminate requests once the down message arrived.
+  auto raw = sys.spawn(raw_spawner);
+  t0 = clk::now();
+  run_pipeline(sys, n, start_children(raw));
+  double raw_start_s = seconds_since(t0);
+  t0 = clk::now();
+  run_pipeline(
+      sys, n, [raw](caf::event_based_actor* self, size_t i, std::function<void()> answered) {
+        self->request(raw, caf::infinite, terminate_child_atom::value, "c-" + std::to_string(i + 1))
+            .then([answered](ok_atom) { answered(); });
+      });
+  double raw_stop_s = seconds_since(t0);
+  self->send_exit(raw, caf::exit_reason::kill);
+  std::printf("dynamic start   %8.0f children/s   raw CAF spawn   %8.0f /s   (n=%zu)\n",
+              n / start_s, n / raw_start_s, n);
+  std::printf("dynamic stop    %8.0f children/s   raw CAF exit    %8.0f /s\n", n / stop_s,
+              n / raw_stop_s);
+}
+
+std::pair<double, double> percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[v.size() * 99 / 100]};
+}
+
+/// Crashes the current child `rounds` times; after each crash waits for the new
+/// child (announced by the factory) to answer a ping. Answers the latencies (µs).
+caf::behavior restart_driver(caf::event_based_actor* self, size_t rounds,
+                             std::shared_ptr<std::vector<double>> lat) {
+  struct state {
+    caf::actor current;
+    clk::time_point t0;
+    caf::response_promise done;
+    bool running = false;
+  };
+  auto st = std::make_shared<state>();
+  auto crash_next = [self, st, rounds, lat] {
+    if (lat->size() == rounds) {
+      st->done.deliver(ok_atom::value);
+      return;
+    }
+    st->t0 = clk::now();
+    self->send(st->current, crash_atom::value);
+  };
+  return {
+      [self, st, lat, crash_next](caf::actor& fresh) {
+        st->current = fresh;
+        if (!st->running)
+          return;
+        self->request(fresh, caf::infinite, ping_atom::value).then([st, lat, crash_next](ok_atom) {
+          lat->push_back(std::chrono::duration<double, std::micro>(clk::now() - st->t0).count());
+          crash_next();
+        });
+      },
+      [self, st, crash_next](go_atom) {
+        st->running = true;
+        st->done = self->make_response_promise();
+        crash_next();
+        return caf::delegated<ok_atom>{};
+      },
+  };
+}
+
+child_spec announcing_worker(caf::actor driver) {
+  child_spec w;
+  w.id = "w";
+  w.start = [driver](child_context& ctx) -> caf::expected<caf::actor> {
+    auto a = ctx.system.spawn(idle_worker);
+    caf::anon_send(driver, a); // tells the driver which actor is new
+    return a;
+  };
+  return w;
+}
+
+/// Raw CAF: one actor that monitors its child and respawns it on a down message.
+caf::behavior raw_respawner(caf::event_based_actor* self, caf::actor driver) {
+  auto respawn = [self, driver] {
+    auto a = self->spawn(idle_worker);
+    self->monitor(a);
+    self->send(driver, a);
+  };
+  self->set_down_handler([respawn](caf::down_msg&) { respawn(); });
+  respawn();
+  return {[](ping_atom) {}};
+}
+
+std::vector<double> run_restarts(caf::actor_system& sys, size_t rounds, bool supervised) {
+  auto lat = std::make_shared<std::vector<double>>();
+  lat->reserve(rounds);
+  auto driver = sys.spawn(restart_driver, rounds, lat);
+  caf::actor owner;
+  if (supervised) {
+    supervisor_spec spec;
+    spec.name = "r";
+    spec.max_restarts = static_cast<uint32_t>(rounds + 10);
+    spec.period = std::chrono::milliseconds(3600000);
+    spec.children = {announcing_worker(driver)};
+    owner = *spawn_supervisor(sys, spec, "/bench/r");
+  } else {
+    owner = sys.spawn(raw_respawner, driver);
+  }
+  caf::scoped_actor self{sys};
+  self->request(driver, caf::infinite, go_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
+  self->send_exit(owner, supervised ? caf::exit_reason::user_shutdown : caf::exit_reason::kill);
+  self->wait_for(owner);
+  self->send_exit(driver, caf::exit_reason::kill);
+  return *lat;
+}
+
+void bench_restart(caf::actor_system& sys, size_t rounds) {
+  auto [p50, p99] = percentiles(run_restarts(sys, rounds, true));
+  auto [r50, r99] = percentiles(run_restarts(sys, rounds, false));
+  std::printf("restart latency p50 %6.1f us  p99 %6.1f us (log on)   raw CAF p50 %6.1f us  p99 "
+              "%6.1f us  (rounds=%zu)\n",
+              p50, p99, r50, r99, rounds);
+}
+
+void bench_ordered_shutdown(caf::actor_system& sys, size_t n) {
+  auto order = std::make_shared<std::vector<int>>(n, -1);
+  auto pos = std::make_shared<std::atomic<size_t>>(0);
+  supervisor_spec spec;
+  spec.name = "s";
+  for (size_t i = 0; i < n; ++i) {
+    child_spec c;
+    c.id = "w" + std::to_string(i);
+    c.start = [order, pos, i](child_context& ctx) -> caf::expected<caf::actor> {
+      return ctx.system.spawn([order, pos, i](caf::event_based_actor* self) -> caf::behavior {
+        self->set_exit_handler([self, order, pos, i](caf::exit_msg& m) {
+          (*order)[pos->fetch_add(1)] = static_cast<int>(i);
+          self->quit(m.reason);
+        });
+        return {[](ping_atom) {}};
+      });
+    };
+    spec.children.push_back(c);
+  }
+  auto sup = *spawn_supervisor(sys, spec, "/bench/s");
+  caf::scoped_actor self{sys};
+  self->request(sup, caf::infinite, ready_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
+  auto t0 = clk::now();
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  self->wait_for(sup);
+  double ms = seconds_since(t0) * 1000;
+  bool reverse = pos->load() == n;
+  for (size_t i = 0; i < n && reverse; ++i)
+    reverse = (*order)[i] == static_cast<int>(n - 1 - i);
+
+  // Raw CAF: the same protocol (exit, wait for down, next) in an event-based actor.
+  auto raw = std::make_shared<std::vector<caf::actor>>();
+  for (size_t i = 0; i < n; ++i)
+    raw->push_back(sys.spawn(idle_worker));
+  t0 = clk::now();
+  auto stopper = sys.spawn([raw](caf::event_based_actor* s) -> caf::behavior {
+    auto next = std::make_shared<std::function<void()>>();
+    *next = [s, raw] {
+      if (raw->empty()) {
+        s->quit();
+        return;
+      }
+      s->monitor(raw->back());
+      s->send_exit(raw->back(), caf::exit_reason::user_shutdown);
+      raw->pop_back();
+    };
+    s->set_down_handler([next](caf::down_msg&) { (*next)(); });
+    (*next)();
+    return {[](ping_atom) {}};
+  });
+  self->wait_for(stopper);
+  double raw_ms = seconds_since(t0) * 1000;
+  std::printf("ordered shutdown of %zu children: %6.1f ms, reverse order %s   raw CAF %6.1f ms\n",
+              n, ms, reverse ? "verified" : "VIOLATED", raw_ms);
+}
+
+void bench_memory(caf::actor_system& sys, size_t n) {
+  caf::scoped_actor self{sys};
+  auto before = live_bytes();
+  std::vector<caf::actor> raw;
+  raw.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    raw.push_back(sys.spawn(idle_worker));
+  double raw_b = static_cast<double>(live_bytes() - before) / n;
+  for (auto& a : raw) {
+    self->monitor(a);
+    self->send_exit(a, caf::exit_reason::kill);
+  }
+  size_t downs = 0;
+  self->receive_for(downs, n)([](caf::down_msg&) {});
+  raw.clear();
+  auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/m");
+  before = live_bytes();
+  run_pipeline(sys, n, start_children(sup));
+  double sup_b = static_cast<double>(live_bytes() - before) / n;
+  std::printf("memory per idle child: supervised %6.0f B, raw CAF actor %6.0f B, overhead %6.0f B "
+              "(n=%zu, malloc'd bytes)\n",
+              sup_b, raw_b, sup_b - raw_b, n);
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  self->wait_for(sup);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench_supervisor: arbor's supervision core vs raw CAF"};
+  size_t children = 100000, rounds = 10000, statics = 10000;
+  std::string log_file = "/tmp/arbor-bench-supervisor.log";
+  app.add_option("--children", children, "dynamic children to start and stop");
+  app.add_option("--restarts", rounds, "restart rounds for the latency figures");
+  app.add_option("--static", statics, "static children for the ordered shutdown");
+  app.add_option("--log-file", log_file, "supervisor log for the restart run");
+  CLI11_PARSE(app, argc, argv);
+
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  caf::actor_system sys{cfg};
+  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d\n",
+              std::thread::hardware_concurrency(), CAF_VERSION);
+  bench_dynamic(sys, children);
+  supervisor_log_config log_cfg;
+  log_cfg.file = log_file;
+  configure_supervisor_log(log_cfg);
+  bench_restart(sys, rounds);
+  shutdown_supervisor_log();
+  bench_ordered_shutdown(sys, statics);
+  bench_memory(sys, children);
+  return 0;
+}
