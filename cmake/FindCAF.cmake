@@ -6,7 +6,15 @@
 # Components: core (libcaf_core), io (libcaf_io), openssl (libcaf_openssl).
 # Imported targets: CAF::core, CAF::io, CAF::openssl.
 # Result variables: CAF_FOUND, CAF_VERSION, CAF_INCLUDE_DIR, CAF_<COMP>_LIBRARY.
+# Hint: CAF_ROOT (CMake or environment variable) is searched first, so headers and
+# libraries come from the same build (the tsan preset uses an instrumented CAF).
 
+if(NOT CAF_ROOT AND DEFINED ENV{CAF_ROOT})
+  set(CAF_ROOT "$ENV{CAF_ROOT}")
+endif()
+if(CAF_ROOT)
+  find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp PATHS "${CAF_ROOT}/include" NO_DEFAULT_PATH)
+endif()
 find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp)
 
 if(CAF_INCLUDE_DIR AND EXISTS "${CAF_INCLUDE_DIR}/caf/config.hpp")
@@ -24,6 +32,10 @@ if(NOT CAF_FIND_COMPONENTS)
 endif()
 
 foreach(_comp ${CAF_FIND_COMPONENTS})
+  if(CAF_ROOT)
+    find_library(CAF_${_comp}_LIBRARY NAMES caf_${_comp}
+                 PATHS "${CAF_ROOT}/lib" "${CAF_ROOT}/lib64" NO_DEFAULT_PATH)
+  endif()
   find_library(CAF_${_comp}_LIBRARY NAMES caf_${_comp})
   if(CAF_${_comp}_LIBRARY AND CAF_INCLUDE_DIR)
     set(CAF_${_comp}_FOUND TRUE)

@@ -80,6 +80,8 @@ std::vector<spdlog::sink_ptr> make_sinks(const supervisor_log_config& cfg) {
         cfg.file, cfg.max_file_bytes, cfg.max_files));
   if (cfg.to_stderr)
     sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  for (auto& sink : sinks)
+    sink->set_pattern("%v"); // the line is the JSON object, nothing around it
   return sinks;
 }
 
