@@ -5,7 +5,7 @@
 // lifespans and HTTP join the tree as they land. Signals become ordered exits:
 // the first SIGINT/SIGTERM stops the tree in reverse start order, a second one
 // shortens every deadline (hurry). Exit code 0 after a clean shutdown, 1 when
-// the tree ended with an error, 2 when it could not start.
+// the tree ended with an error, 2 when it could not start or an option is invalid.
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
 #include "supervisors/supervisor.hpp"
@@ -110,9 +110,14 @@ int main(int argc, char** argv) {
   app.add_option("--stop-timeout", opts.stop_timeout_s,
                  "outer shutdown deadline in seconds (systemd TimeoutStopSec); the tree "
                  "must be able to stop within it")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e); // prints help, or the one-line error
+    return e.get_exit_code() == 0 ? 0 : 2;
+  }
 
   // Block the signals before CAF starts its threads; one thread waits for them.
   auto signals = handled_signals();
