@@ -134,40 +134,38 @@ caf::behavior raw_spawner(caf::event_based_actor* self) {
   };
 }
 
-void bench_dynamic(caf::actor_system& sys, size_t n) {
-  auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
+request_fn terminate_children(caf::actor sup) {
+  return [sup](caf::event_based_actor* self, size_t i, std::function<void()> answered) {
+    self->request(sup, caf::infinite, terminate_child_atom::value, "c-" + std::to_string(i + 1))
+        .then([answered](ok_atom) { answered(); });
+  };
+}
+
+/// Starts then stops `n` children of `owner`; the two rates in children/s.
+std::pair<double, double> start_stop_rates(caf::actor_system& sys, const caf::actor& owner,
+                                           size_t n) {
   auto t0 = clk::now();
-  run_pipeline(sys, n, start_children(sup));
+  run_pipeline(sys, n, start_children(owner));
   double start_s = seconds_since(t0);
   t0 = clk::now();
-  run_pipeline(
-      sys, n, [sup](caf::event_based_actor* self, size_t i, std::function<void()> answered) {
-        self->request(sup, caf::infinite, terminate_child_atom::value, "c-" + std::to_string(i + 1))
-            .then([answered](ok_atom) { answered(); });
-      });
-  double stop_s = seconds_since(t0);
+  run_pipeline(sys, n, terminate_children(owner));
+  return {n / start_s, n / seconds_since(t0)};
+}
+
+void bench_dynamic(caf::actor_system& sys, size_t n) {
   caf::scoped_actor self{sys};
+  auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
+  auto [start, stop] = start_stop_rates(sys, sup, n);
   self->send_exit(sup, caf::exit_reason::user_shutdown);
   self->wait_for(sup);
-
   // Raw CAF doing the same protocol: an actor that spawns + monitors on request
   // and answers terminate requests once the down message arrived.
   auto raw = sys.spawn(raw_spawner);
-  t0 = clk::now();
-  run_pipeline(sys, n, start_children(raw));
-  double raw_start_s = seconds_since(t0);
-  t0 = clk::now();
-  run_pipeline(
-      sys, n, [raw](caf::event_based_actor* self, size_t i, std::function<void()> answered) {
-        self->request(raw, caf::infinite, terminate_child_atom::value, "c-" + std::to_string(i + 1))
-            .then([answered](ok_atom) { answered(); });
-      });
-  double raw_stop_s = seconds_since(t0);
+  auto [raw_start, raw_stop] = start_stop_rates(sys, raw, n);
   self->send_exit(raw, caf::exit_reason::kill);
-  std::printf("dynamic start   %8.0f children/s   raw CAF spawn   %8.0f /s   (n=%zu)\n",
-              n / start_s, n / raw_start_s, n);
-  std::printf("dynamic stop    %8.0f children/s   raw CAF exit    %8.0f /s\n", n / stop_s,
-              n / raw_stop_s);
+  std::printf("dynamic start   %8.0f children/s   raw CAF spawn   %8.0f /s   (n=%zu)\n", start,
+              raw_start, n);
+  std::printf("dynamic stop    %8.0f children/s   raw CAF exit    %8.0f /s\n", stop, raw_stop);
 }
 
 std::pair<double, double> percentiles(std::vector<double> v) {
