@@ -82,6 +82,15 @@ void supervisor_actor::become_idle() {
   drain_pending();
 }
 
+bool supervisor_actor::defer_if_busy() {
+  if (!busy_)
+    return false;
+  // The request is skipped and looked at again when the start job ends (the
+  // state change back to running re-examines skipped messages).
+  become_state(behavior_state::restarting);
+  return true;
+}
+
 void supervisor_actor::become_state(behavior_state next) {
   if (state_ == next)
     return;
@@ -216,6 +225,10 @@ void supervisor_actor::on_start_failed(child& c, caf::error reason) {
   c.start_waiters.clear();
   if (shutting_down_)
     return;
+  if (spec_.strat == strategy::dynamic && c.restarts == 0) {
+    children_.remove(c.id); // never started: the requester got the error
+    return;
+  }
   if (initial_start_) {
     on_initial_start_failed(c, reason);
     return;

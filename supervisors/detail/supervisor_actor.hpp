@@ -42,6 +42,7 @@ private:
   enum class behavior_state { starting, running, restarting, stopping };
   void become_idle();
   void become_state(behavior_state next);
+  bool defer_if_busy();
 
   // -- start (supervisor_actor.cpp) ---------------------------------------------
   void begin_start(std::vector<std::string> ids, bool initial);

@@ -86,6 +86,8 @@ caf::result<caf::actor> supervisor_actor::on_start_dynamic(std::string& id, caf:
 }
 
 caf::result<caf::actor> supervisor_actor::on_start_static(child_spec& spec) {
+  if (defer_if_busy())
+    return caf::skip;
   if (spec_.strat == strategy::dynamic)
     return make_error(errc::invalid_spec, "a dynamic supervisor starts children from its template");
   if (children_.find(spec.id) != nullptr)
@@ -108,6 +110,8 @@ caf::result<caf::actor> supervisor_actor::start_and_reply(const std::string& id)
 }
 
 caf::result<ok_atom> supervisor_actor::on_terminate(const std::string& id) {
+  if (spec_.strat != strategy::dynamic && defer_if_busy())
+    return caf::skip;
   auto* c = children_.find(id);
   if (c == nullptr)
     return make_error(errc::unknown_child, id);
@@ -128,6 +132,8 @@ caf::result<ok_atom> supervisor_actor::on_terminate(const std::string& id) {
 }
 
 caf::result<caf::actor> supervisor_actor::on_restart_request(const std::string& id) {
+  if (defer_if_busy())
+    return caf::skip;
   auto* c = children_.find(id);
   if (c == nullptr)
     return make_error(errc::unknown_child, id);
@@ -137,6 +143,8 @@ caf::result<caf::actor> supervisor_actor::on_restart_request(const std::string& 
 }
 
 caf::result<ok_atom> supervisor_actor::on_delete(const std::string& id) {
+  if (defer_if_busy())
+    return caf::skip;
   auto* c = children_.find(id);
   if (c == nullptr)
     return make_error(errc::unknown_child, id);

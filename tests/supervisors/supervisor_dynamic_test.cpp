@@ -118,3 +118,35 @@ TEST_CASE("a whole-tree snapshot names every node and serialises to JSON", "[sup
   CHECK(*back == *tree);
   CHECK(is_clean_exit(f.stop(sup)));
 }
+
+//   sessions (dynamic, template awaits readiness)
+//   └── s-1   quits before it reports ready → the requester gets the error
+TEST_CASE("a dynamic child that dies before it is ready is an error, not a restart",
+          "[supervisor]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "sessions";
+  spec.strat = strategy::dynamic;
+  child_spec tmpl;
+  tmpl.id = "s";
+  tmpl.await_ready = true;
+  tmpl.start = [](child_context& ctx) -> caf::expected<caf::actor> {
+    return spawn_worker(ctx.system, [](worker_actor* self) -> caf::behavior {
+      return {[self](ready_atom) -> caf::result<ok_atom> {
+        self->quit(make_error(errc::exit_code, "3")); // e.g. the kernel exited at once
+        return self->make_response_promise<ok_atom>();
+      }};
+    });
+  };
+  spec.children = {tmpl};
+  auto sup = f.spawn(spec, "/app/sessions");
+  f.require_ready(sup);
+  auto child = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  REQUIRE_FALSE(child);
+  CHECK(f.log.wait_for("child_start_failed"));
+  auto counts = f.ask<child_counts>(sup, count_children_atom::value);
+  REQUIRE(counts);
+  CHECK(counts->specs == 0);
+  CHECK(f.log.events("child_restarted").empty());
+  CHECK(is_clean_exit(f.stop(sup)));
+}
