@@ -48,6 +48,10 @@ const char* to_string(errc x) noexcept {
       return "limit_reached";
     case errc::io_error:
       return "io_error";
+    case errc::queue_full:
+      return "queue_full";
+    case errc::slow_consumer:
+      return "slow_consumer";
   }
   return "unknown";
 }

@@ -31,6 +31,8 @@ enum class errc : uint8_t {
   not_found,                  ///< unknown resource (session, file)
   limit_reached,              ///< a configured limit refuses the request
   io_error,                   ///< a file or pipe operation failed (context: what)
+  queue_full,                 ///< a bounded queue refused the item (back-pressure)
+  slow_consumer,              ///< a subscriber fell too far behind and was dropped
 };
 
 /// The snake_case name of `x`.

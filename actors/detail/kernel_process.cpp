@@ -1,0 +1,218 @@
+#include "actors/detail/kernel_process.hpp"
+
+#include "messages/errc.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/process/v2/environment.hpp>
+// Boost 1.81 omits this from header-only builds (process_environment::on_setup).
+#include <boost/process/v2/impl/environment.ipp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <caf/send.hpp>
+#include <csignal>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace bp = boost::process::v2;
+
+namespace arbor::detail {
+
+namespace {
+
+/// Runs in the child between fork and exec: own process group, SIGKILL when
+/// the parent dies, and the signal state a fresh program expects.
+struct child_setup {
+  pid_t parent;
+
+  template <class Launcher, class Path, class Argv>
+  bp::error_code on_exec_setup(Launcher&, const Path&, const Argv&) {
+    if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+      return {errno, bp::system_category()};
+    if (::getppid() != parent) // the parent died before prctl took effect
+      return {ESRCH, bp::system_category()};
+    sigset_t none;
+    sigemptyset(&none);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    return {};
+  }
+};
+
+std::vector<std::string> merged_environment(const kernel_spec& spec) {
+  std::vector<std::string> result;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv{*e};
+    auto key = kv.substr(0, kv.find('='));
+    if (spec.env.count(key) == 0)
+      result.push_back(std::move(kv));
+  }
+  for (auto& [key, value] : spec.env)
+    result.push_back(key + "=" + value);
+  return result;
+}
+
+bp::filesystem::path resolve(const std::string& exe) {
+  if (exe.find('/') != std::string::npos)
+    return exe;
+  return bp::environment::find_executable(exe);
+}
+
+} // namespace
+
+struct kernel_process::process_holder {
+  bp::process proc;
+};
+
+void signal_group(pid_t pid, int sig) noexcept {
+  if (pid > 0)
+    ::kill(-pid, sig);
+}
+
+kernel_process::kernel_process(boost::asio::io_context& ctx, caf::actor owner, caf::actor sink,
+                               const kernel_spec& spec)
+  : ctx_(ctx), owner_(caf::actor_cast<caf::weak_actor_ptr>(owner)), sink_(std::move(sink)),
+    name_(spec.command.empty() ? std::string{} : spec.command.front()),
+    chunk_size_(spec.chunk_size), max_in_flight_(spec.max_chunks_in_flight), out_(ctx), err_(ctx),
+    in_(ctx) {}
+
+kernel_process::~kernel_process() {
+  // Only reached once every handler let go, i.e. after the reap (or when the
+  // launch failed); a process that was never reaped is killed here anyway.
+  if (pid_ > 0 && !reaped_)
+    signal_group(pid_, SIGKILL);
+}
+
+void kernel_process::send_owner(caf::message msg) {
+  if (auto owner = caf::actor_cast<caf::actor>(owner_))
+    caf::anon_send(owner, std::move(msg));
+}
+
+void kernel_process::launch(const kernel_spec& spec) {
+  if (spec.command.empty()) {
+    send_owner(caf::make_message(launch_failed_atom::value,
+                                 make_error(errc::bad_config, "kernel command is empty")));
+    return;
+  }
+  std::vector<std::string> args(spec.command.begin() + 1, spec.command.end());
+  auto env = merged_environment(spec);
+  auto exe = resolve(spec.command.front());
+  bp::error_code ec;
+  bp::filesystem::path dir = spec.cwd.empty() ? bp::filesystem::current_path() : spec.cwd;
+  auto proc = bp::default_process_launcher()(
+      ctx_.get_executor(), ec, exe, args, bp::process_stdio{in_, out_, err_},
+      bp::process_environment{env}, bp::process_start_dir{dir}, child_setup{::getpid()});
+  if (ec || exe.empty()) {
+    auto what = spec.command.front() + ": " + (exe.empty() ? "not found in PATH" : ec.message());
+    send_owner(caf::make_message(launch_failed_atom::value, make_error(errc::start_failed, what)));
+    return;
+  }
+  pid_ = proc.id();
+  proc_ = std::make_unique<process_holder>(process_holder{std::move(proc)});
+  send_owner(caf::make_message(launched_atom::value, static_cast<int64_t>(pid_)));
+  read_stdout();
+  read_stderr();
+  wait_exit();
+}
+
+void kernel_process::read_stdout() {
+  if (reading_ || stdout_done_ || in_flight_ >= max_in_flight_)
+    return;
+  reading_ = true;
+  out_buf_.resize(chunk_size_);
+  out_.async_read_some(boost::asio::buffer(out_buf_), [self = shared_from_this()](
+                                                          boost::system::error_code ec, size_t n) {
+    self->reading_ = false;
+    if (n > 0) {
+      ++self->in_flight_;
+      caf::anon_send(self->sink_, chunk_atom::value, static_cast<int64_t>(self->pid_),
+                     self->out_buf_.substr(0, n));
+    }
+    if (ec) {
+      self->stdout_done_ = true;
+      self->send_owner(caf::make_message(eof_atom::value));
+      return;
+    }
+    self->read_stdout();
+  });
+}
+
+void kernel_process::read_stderr() {
+  err_buf_.resize(4096);
+  err_.async_read_some(boost::asio::buffer(err_buf_), [self = shared_from_this()](
+                                                          boost::system::error_code ec, size_t n) {
+    auto& line = self->err_line_;
+    for (size_t i = 0; i < n; ++i) {
+      char c = self->err_buf_[i];
+      if (c == '\n' || line.size() >= 4096) {
+        spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
+        line.clear();
+      }
+      if (c != '\n')
+        line.push_back(c);
+    }
+    if (ec) {
+      if (!line.empty())
+        spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
+      return;
+    }
+    self->read_stderr();
+  });
+}
+
+void kernel_process::wait_exit() {
+  proc_->proc.async_wait([self = shared_from_this()](boost::system::error_code, int) {
+    self->reaped_ = true;
+    auto status = self->proc_->proc.native_exit_code();
+    self->send_owner(caf::make_message(exited_atom::value, static_cast<int32_t>(status)));
+    // Nobody writes to a dead process: pending stdin lines are dropped with it.
+    boost::system::error_code ignored;
+    self->in_.close(ignored);
+  });
+}
+
+void kernel_process::write(std::string line) {
+  line.push_back('\n');
+  writes_.push_back(std::move(line));
+  write_next();
+}
+
+void kernel_process::write_next() {
+  if (writing_ || writes_.empty() || !in_.is_open())
+    return;
+  writing_ = true;
+  boost::asio::async_write(in_, boost::asio::buffer(writes_.front()),
+                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                             self->writing_ = false;
+                             auto bytes = static_cast<uint64_t>(self->writes_.front().size());
+                             self->writes_.pop_front();
+                             self->send_owner(caf::make_message(written_atom::value, bytes));
+                             if (!ec)
+                               self->write_next();
+                           });
+}
+
+void kernel_process::credit() {
+  if (in_flight_ > 0)
+    --in_flight_;
+  read_stdout();
+}
+
+void kernel_process::abandon() {
+  owner_.reset();
+  if (pid_ > 0 && !reaped_)
+    signal_group(pid_, SIGKILL);
+  // Stop forwarding output nobody will read; the reap still completes.
+  boost::system::error_code ignored;
+  in_.close(ignored);
+  in_flight_ = 0;
+  read_stdout();
+}
+
+} // namespace arbor::detail

@@ -1,0 +1,287 @@
+#include "actors/distributor.hpp"
+
+#include "actors/detail/kernel_process.hpp"
+#include "actors/detail/line_splitter.hpp"
+#include "messages/atoms.hpp"
+#include "messages/errc.hpp"
+#include "messages/session.hpp"
+#include "supervisors/probe.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <deque>
+#include <unordered_map>
+
+namespace arbor {
+
+namespace {
+
+using ttl_atom = caf::atom_constant<caf::atom("ttl")>;
+
+struct client_slot {
+  caf::actor handle;
+  uint64_t sent = 0;  ///< last seq sent
+  uint64_t acked = 0; ///< last seq acknowledged
+  uint32_t missed_pongs = 0;
+};
+
+class distributor : public probed<caf::event_based_actor> {
+public:
+  distributor(caf::actor_config& cfg, distributor_config conf)
+    : probed<caf::event_based_actor>(cfg), cfg_(std::move(conf)), lines_(cfg_.max_line_bytes) {
+    if (!cfg_.last_seq)
+      cfg_.last_seq = std::make_shared<std::atomic<uint64_t>>(0);
+    last_seq_ = cfg_.last_seq->load();
+  }
+
+  caf::behavior make_behavior() override {
+    set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
+    set_exit_handler([this](caf::exit_msg& msg) { on_exit_request(std::move(msg.reason)); });
+    arm_ttl(cfg_.ttl.count() > 0);
+    return {
+        [this](detail::chunk_atom, int64_t pid, std::string& bytes) { on_chunk(pid, bytes); },
+        [this](status_atom, kernel_status& st) { on_kernel_up(st); },
+        [this](subscribe_atom, const subscribe_request& req) -> caf::result<subscription> {
+          return on_subscribe(req);
+        },
+        [this](unsubscribe_atom) -> ok_atom {
+          detach(current_sender(), {});
+          return ok_atom::value;
+        },
+        [this](ack_atom, uint64_t seq) { on_ack(seq); },
+        [this](input_atom a, std::string& line) -> caf::result<ok_atom> {
+          return to_kernel(caf::make_message(a, std::move(line)));
+        },
+        [this](interrupt_atom a) -> caf::result<ok_atom> {
+          return to_kernel(caf::make_message(a));
+        },
+        [this](info_atom) {
+          return caf::make_message(kernel_, static_cast<uint32_t>(subs_.size()));
+        },
+        [this](tick_atom) { on_tick(); },
+        [this](pong_atom) { on_pong(); },
+        [this](file_changed_atom a, const file_event& ev) { broadcast(caf::make_message(a, ev)); },
+        [this](ttl_atom, uint64_t generation) { on_ttl(generation); },
+    };
+  }
+
+private:
+  // -- output ------------------------------------------------------------------
+
+  void on_chunk(int64_t pid, const std::string& bytes) {
+    output_batch batch;
+    lines_.feed(bytes, [&](std::string&& line, bool split) {
+      batch.lines.push_back(output_line{++last_seq_, std::move(line), split});
+    });
+    publish(std::move(batch));
+    if (kernel_handle_ && pid == kernel_.pid)
+      send(kernel_handle_, detail::credit_atom::value);
+  }
+
+  void publish(output_batch batch) {
+    if (batch.lines.empty())
+      return;
+    cfg_.last_seq->store(last_seq_, std::memory_order_relaxed);
+    for (auto& line : batch.lines)
+      remember(line);
+    auto count = batch.lines.size();
+    auto msg = caf::make_message(output_atom::value, std::move(batch));
+    for (auto i = subs_.begin(); i != subs_.end();) {
+      auto& sub = i->second;
+      if (sub.sent - sub.acked + count > cfg_.subscriber_queue_lines) {
+        auto handle = sub.handle;
+        ++i;
+        detach(handle, "slow_consumer");
+        continue;
+      }
+      sub.sent = last_seq_;
+      send(sub.handle, msg);
+      ++i;
+    }
+  }
+
+  void remember(const output_line& line) {
+    replay_bytes_ += line.data.size();
+    replay_.push_back(line);
+    while (!replay_.empty() &&
+           (replay_.size() > cfg_.replay_lines || replay_bytes_ > cfg_.replay_bytes)) {
+      replay_bytes_ -= replay_.front().data.size();
+      replay_.pop_front();
+    }
+  }
+
+  // -- subscribers ---------------------------------------------------------------
+
+  caf::result<subscription> on_subscribe(const subscribe_request& req) {
+    auto who = caf::actor_cast<caf::actor>(current_sender());
+    if (!who)
+      return make_error(errc::invalid_spec, "subscribe needs a sender");
+    if (subs_.count(who.address()) == 0 && cfg_.max_clients > 0 && subs_.size() >= cfg_.max_clients)
+      return make_error(errc::limit_reached, "too many clients on this session");
+    if (subs_.count(who.address()) == 0)
+      monitor(who);
+    auto& sub = subs_[who.address()];
+    sub.handle = who;
+    ++ttl_generation_; // any pending TTL timer is now stale
+    replay_to(sub, req.since);
+    return subscription{last_seq_, kernel_};
+  }
+
+  void replay_to(client_slot& sub, int64_t since) {
+    auto first = replay_.empty() ? last_seq_ + 1 : replay_.front().seq;
+    uint64_t from = since < 0 ? first : static_cast<uint64_t>(since) + 1;
+    if (from < first) {
+      send(sub.handle, gap_atom::value, gap_notice{from, first - 1});
+      from = first;
+    }
+    output_batch batch;
+    for (auto& line : replay_)
+      if (line.seq >= from)
+        batch.lines.push_back(line);
+    sub.acked = from > 0 ? from - 1 : 0;
+    sub.sent = last_seq_;
+    if (!batch.lines.empty())
+      send(sub.handle, output_atom::value, std::move(batch));
+    if (sub.acked > sub.sent)
+      sub.acked = sub.sent;
+  }
+
+  void on_ack(uint64_t seq) {
+    auto i = subs_.find(current_sender() ? current_sender()->address() : caf::actor_addr{});
+    if (i == subs_.end())
+      return;
+    i->second.acked = std::max(i->second.acked, std::min(seq, i->second.sent));
+    i->second.missed_pongs = 0;
+  }
+
+  void detach(const caf::strong_actor_ptr& who, const std::string& reason) {
+    detach(caf::actor_cast<caf::actor>(who), reason);
+  }
+
+  void detach(const caf::actor& who, const std::string& reason) {
+    if (!who)
+      return;
+    auto i = subs_.find(who.address());
+    if (i == subs_.end())
+      return;
+    demonitor(who);
+    if (!reason.empty())
+      send(who, dropped_atom::value, reason);
+    subs_.erase(i);
+    if (subs_.empty())
+      arm_ttl(true);
+  }
+
+  void broadcast(const caf::message& msg) {
+    for (auto& kv : subs_)
+      send(kv.second.handle, msg);
+  }
+
+  // -- heartbeat -------------------------------------------------------------------
+
+  void on_tick() {
+    std::vector<caf::actor> dead;
+    for (auto& kv : subs_) {
+      if (kv.second.missed_pongs >= cfg_.max_missed_pongs)
+        dead.push_back(kv.second.handle);
+      ++kv.second.missed_pongs;
+      send(kv.second.handle, ping_atom::value);
+    }
+    for (auto& who : dead)
+      detach(who, "heartbeat_timeout");
+  }
+
+  void on_pong() {
+    auto i = subs_.find(current_sender() ? current_sender()->address() : caf::actor_addr{});
+    if (i != subs_.end())
+      i->second.missed_pongs = 0;
+  }
+
+  // -- kernel ------------------------------------------------------------------------
+
+  void on_kernel_up(kernel_status st) {
+    kernel_handle_ = caf::actor_cast<caf::actor>(current_sender());
+    if (kernel_handle_)
+      monitor(kernel_handle_);
+    st.restarts = kernel_starts_++;
+    st.reason = kernel_.reason;
+    kernel_ = st;
+    broadcast(caf::make_message(status_atom::value, kernel_));
+  }
+
+  caf::result<ok_atom> to_kernel(caf::message msg) {
+    if (!kernel_handle_)
+      return make_error(errc::not_found, "kernel is not running");
+    auto rp = make_response_promise();
+    rp.delegate(kernel_handle_, std::move(msg));
+    return rp;
+  }
+
+  void on_down(const caf::down_msg& msg) {
+    if (kernel_handle_ && msg.source == kernel_handle_.address()) {
+      kernel_handle_ = nullptr;
+      kernel_ = kernel_status{"restarting", 0, kernel_.restarts, describe(msg.reason)};
+      broadcast(caf::make_message(status_atom::value, kernel_));
+      return;
+    }
+    auto i = subs_.find(msg.source);
+    if (i == subs_.end())
+      return;
+    subs_.erase(i);
+    if (subs_.empty())
+      arm_ttl(true);
+  }
+
+  // -- TTL and shutdown ----------------------------------------------------------------
+
+  void arm_ttl(bool armed) {
+    if (!armed || cfg_.ttl.count() < 0)
+      return;
+    auto generation = ++ttl_generation_;
+    if (cfg_.ttl.count() == 0) {
+      on_ttl(generation);
+      return;
+    }
+    delayed_send(this, cfg_.ttl, ttl_atom::value, generation);
+  }
+
+  void on_ttl(uint64_t generation) {
+    if (generation != ttl_generation_ || !subs_.empty())
+      return; // a client attached since: this timer is stale
+    close_session("ttl_expired", caf::exit_reason::normal);
+  }
+
+  void on_exit_request(caf::error reason) { close_session(describe(reason), std::move(reason)); }
+
+  void close_session(const std::string& why, caf::error reason) {
+    output_batch rest;
+    lines_.flush([&](std::string&& line, bool split) {
+      rest.lines.push_back(output_line{++last_seq_, std::move(line), split});
+    });
+    publish(std::move(rest));
+    broadcast(caf::make_message(closing_atom::value, why));
+    for (auto& kv : subs_)
+      demonitor(kv.second.handle);
+    subs_.clear();
+    quit(std::move(reason));
+  }
+
+  distributor_config cfg_;
+  detail::line_splitter lines_;
+  uint64_t last_seq_ = 0;
+  std::deque<output_line> replay_;
+  size_t replay_bytes_ = 0;
+  std::unordered_map<caf::actor_addr, client_slot> subs_;
+  caf::actor kernel_handle_;
+  kernel_status kernel_{"starting", 0, 0, {}};
+  uint32_t kernel_starts_ = 0;
+  uint64_t ttl_generation_ = 0;
+};
+
+} // namespace
+
+caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg) {
+  return sys.spawn<distributor>(std::move(cfg));
+}
+
+} // namespace arbor

@@ -1,0 +1,64 @@
+// Distributor: the session's output side and its front door for clients.
+//
+// Parent: the session supervisor (rest_for_one; first child, significant,
+// transient), shutdown deadline 2 s. It outlives kernel restarts, so attached
+// clients, the replay buffer and `seq` survive a kernel crash.
+//
+// Takes:
+//   chunk (from the kernel's I/O)         split into lines (at most `max_line_bytes`;
+//                                         a longer line is cut and the part flagged
+//                                         `split`, never lost), numbered with `seq`,
+//                                         kept in the replay buffer, fanned out
+//   status_atom, kernel_status (kernel)   a kernel started: remember it, tell clients
+//   subscribe_atom, subscribe_request     → subscription; the sender is attached,
+//                                         missed lines replayed (or a gap reported)
+//   unsubscribe_atom                      → ok_atom; the sender is detached
+//   ack_atom, uint64_t seq                the sender handled every line up to seq
+//   input_atom, string / interrupt_atom   → forwarded to the kernel (its reply)
+//   info_atom                             → kernel_status, uint32_t clients
+//   tick_atom (heartbeat)                 ping clients; drop those that missed too many
+//   pong_atom (client)                    the client is alive
+//   file_changed_atom, file_event         → every client
+//   exit_msg                              flush, `closing` to every client, quit
+// Sends to subscribers: (output_atom, output_batch) shared by all of them,
+// (status_atom, kernel_status), (gap_atom, gap_notice), (ping_atom),
+// (file_changed_atom, file_event), (dropped_atom, string reason),
+// (closing_atom, string reason).
+//
+// Flow control: a subscriber acknowledges what it handled; one that has more
+// than `subscriber_queue_lines` unacknowledged lines is dropped with reason
+// "slow_consumer" and the others are unaffected.
+//
+// TTL (one timer per session, here): when the last client detaches, a
+// `ttl` message with the current generation is scheduled; an attach bumps the
+// generation so a stale timer does nothing. On expiry the distributor quits
+// normally and, being significant, closes the session.
+#pragma once
+#include <atomic>
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace arbor {
+
+struct distributor_config {
+  std::string session_id;
+  size_t max_line_bytes = 64u << 10;
+  size_t replay_lines = 10000;
+  size_t replay_bytes = 8u << 20;
+  size_t subscriber_queue_lines = 10000;
+  uint32_t max_clients = 0; ///< 0 = no limit
+  uint32_t max_missed_pongs = 3;
+  /// Close the session this long after the last client left; negative = never,
+  /// zero = at once. Also applies to a session nobody attached to (when > 0).
+  std::chrono::milliseconds ttl{-1};
+  /// The last seq handed out, kept by the session so that a restarted
+  /// distributor continues the sequence (read and written by one instance at a time).
+  std::shared_ptr<std::atomic<uint64_t>> last_seq;
+};
+
+caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg);
+
+} // namespace arbor

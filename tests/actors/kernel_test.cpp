@@ -1,0 +1,184 @@
+// Kernel host: real processes (the demo kernel and /bin/sh one-liners).
+//
+//   test (scoped actor = sink) ◀──chunks── kernel host ──pipes── process
+#include "actor_fixture.hpp"
+#include "actors/detail/kernel_process.hpp"
+#include "actors/kernel.hpp"
+
+#include <csignal>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace arbor;
+using namespace arbor::test;
+
+namespace {
+
+kernel_spec sh(const std::string& script) {
+  kernel_spec spec;
+  spec.command = {"/bin/sh", "-c", script};
+  return spec;
+}
+
+/// Collects stdout (acking chunks back to the host) until `needle` shows up.
+bool read_until(actor_fixture& f, const caf::actor& host, std::string& out,
+                const std::string& needle, std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.find(needle) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left <= 0ms)
+      return false;
+    (*f.self)->receive(
+        [&](detail::chunk_atom, int64_t, const std::string& bytes) {
+          out += bytes;
+          (*f.self)->send(host, detail::credit_atom::value);
+        },
+        [](status_atom, const kernel_status&) {}, caf::after(left) >> [] {});
+  }
+  return true;
+}
+
+/// True once `pid` no longer exists, waiting on a pidfd (bounded).
+bool process_gone(int pid, std::chrono::milliseconds timeout) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0)
+    return errno == ESRCH;
+  pollfd p{fd, POLLIN, 0};
+  int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  ::close(fd);
+  return n == 1;
+}
+
+int64_t running_pid(actor_fixture& f) {
+  int64_t pid = 0;
+  (*f.self)->receive([&](status_atom, const kernel_status& st) { pid = st.pid; },
+                     caf::after(10s) >> [] {});
+  return pid;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(actor_fixture, "a kernel's stdout reaches the sink and its clean exit is normal",
+                 "[kernel]") {
+  auto host = spawn_kernel(*sys, io, sh("echo hello; echo world"), *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  REQUIRE(running_pid(*this) > 0);
+  std::string out;
+  REQUIRE(read_until(*this, host, out, "world\n"));
+  CHECK(out == "hello\nworld\n");
+  CHECK(wait_down(host) == caf::exit_reason::normal);
+}
+
+TEST_CASE_METHOD(actor_fixture, "exit codes and signals become exit reasons", "[kernel]") {
+  auto code = spawn_kernel(*sys, io, sh("exit 3"), *self);
+  CHECK(describe(wait_down(code)) == "exit_code:3");
+  kernel_spec crash;
+  crash.command = {demo_kernel};
+  auto host = spawn_kernel(*sys, io, crash, *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"crash"}));
+  CHECK(describe(wait_down(host)) == "signal:6");
+}
+
+TEST_CASE_METHOD(actor_fixture, "input lines reach stdin and interrupt reaches the group",
+                 "[kernel]") {
+  kernel_spec spec;
+  spec.command = {demo_kernel};
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"upper abc"}));
+  std::string out;
+  REQUIRE(read_until(*this, host, out, "ABC\n"));
+  REQUIRE(ask<ok_atom>(host, interrupt_atom::value));
+  REQUIRE(read_until(*this, host, out, "interrupted\n"));
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"count"}));
+  REQUIRE(read_until(*this, host, out, "1\n"));
+  (*self)->send_exit(host, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(host) == caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(actor_fixture,
+                 "a kernel that ignores SIGTERM is killed at the deadline and reaped",
+                 "[kernel][shutdown]") {
+  kernel_spec spec;
+  spec.command = {demo_kernel};
+  spec.term_timeout = 200ms;
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  auto pid = running_pid(*this);
+  REQUIRE(pid > 0);
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"ignore-term"}));
+  std::string out;
+  REQUIRE(read_until(*this, host, out, "ignoring SIGTERM\n"));
+  (*self)->send_exit(host, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(host) == caf::exit_reason::user_shutdown);
+  CHECK(process_gone(static_cast<int>(pid), 5s));
+  CHECK(::kill(static_cast<pid_t>(pid), 0) == -1); // reaped: not even a zombie
+}
+
+TEST_CASE_METHOD(actor_fixture, "a full stdin queue is an error to the sender, not a drop",
+                 "[kernel]") {
+  auto spec = sh("sleep 30");
+  spec.stdin_queue_bytes = 8;
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"1234"}));
+  auto full = ask<ok_atom>(host, input_atom::value, std::string{"5678"});
+  REQUIRE_FALSE(full);
+  CHECK(is(full.error(), errc::queue_full));
+  (*self)->send_exit(host, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(host) == caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a kernel that cannot start fails readiness with the reason",
+                 "[kernel]") {
+  kernel_spec spec;
+  spec.command = {"/nonexistent/kernel"};
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  auto ready = ask<ok_atom>(host, ready_atom::value);
+  REQUIRE_FALSE(ready);
+  CHECK(is(ready.error(), errc::start_failed));
+  CHECK(describe(ready.error()).find("/nonexistent/kernel") != std::string::npos);
+  CHECK(is(wait_down(host), errc::start_failed));
+}
+
+TEST_CASE_METHOD(actor_fixture, "a killed host still kills and reaps its kernel",
+                 "[kernel][shutdown]") {
+  auto host = spawn_kernel(*sys, io, sh("exec sleep 30"), *self);
+  REQUIRE(ask<ok_atom>(host, ready_atom::value));
+  auto pid = running_pid(*this);
+  REQUIRE(pid > 0);
+  (*self)->send_exit(host, caf::exit_reason::kill);
+  CHECK(wait_down(host) == caf::exit_reason::kill);
+  CHECK(process_gone(static_cast<int>(pid), 5s));
+}
+
+TEST_CASE("a kernel does not outlive its host program killed with SIGKILL", "[kernel]") {
+  // The helper starts a kernel (sleep 300), prints its pid and waits; we SIGKILL it.
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  pid_t helper = ::fork();
+  REQUIRE(helper >= 0);
+  if (helper == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::execl(ORPHAN_HELPER_PATH, ORPHAN_HELPER_PATH, nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char c;
+  pollfd p{out[0], POLLIN, 0};
+  while (::poll(&p, 1, 10000) == 1 && ::read(out[0], &c, 1) == 1 && c != '\n')
+    line.push_back(c);
+  ::close(out[0]);
+  int kernel_pid = std::atoi(line.c_str());
+  REQUIRE(kernel_pid > 0);
+  ::kill(helper, SIGKILL);
+  int status = 0;
+  ::waitpid(helper, &status, 0);
+  CHECK(process_gone(kernel_pid, 5s));
+}
