@@ -251,7 +251,10 @@ private:
     close_session("ttl_expired", caf::exit_reason::normal);
   }
 
-  void on_exit_request(caf::error reason) { close_session(describe(reason), std::move(reason)); }
+  void on_exit_request(caf::error reason) {
+    auto why = describe(reason); // before the move below
+    close_session(why, std::move(reason));
+  }
 
   void close_session(const std::string& why, caf::error reason) {
     output_batch rest;
