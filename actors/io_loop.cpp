@@ -1,11 +1,15 @@
 #include "actors/io_loop.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <future>
 
 namespace arbor {
 
 io_loop::io_loop() : work_(boost::asio::make_work_guard(ctx_)) {
+  // A kernel that dies with input pending must give EPIPE to the writer, not
+  // SIGPIPE to the whole program.
+  std::signal(SIGPIPE, SIG_IGN);
   auto done = std::make_shared<std::promise<void>>();
   done_ = done->get_future();
   thread_ = std::thread{[this, done] {

@@ -11,7 +11,8 @@
 // Lifetime: create the loop before the actor system and destroy it after, so
 // that a kernel killed in an actor's destructor is still reaped here. Child
 // processes are forked from this thread; their parent-death signal fires when
-// this thread ends, i.e. when the program ends.
+// this thread ends, i.e. when the program ends. Creating a loop sets SIGPIPE to
+// ignored for the program (writes to a dead kernel fail with EPIPE instead).
 #pragma once
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
