@@ -240,18 +240,25 @@ caf::behavior stopper(worker_actor* self, caf::actor child, std::chrono::millise
   self->monitor(child);
   self->send_exit(child, caf::exit_reason::user_shutdown);
   self->delayed_send(self, deadline, deadline_atom::value);
+  // The down message of an already-dead child can arrive before the spawner's
+  // result request: keep the reason and quit only once somebody got it.
   self->set_down_handler([self, st](caf::down_msg& msg) {
     st->reason = msg.reason;
     for (auto& rp : st->waiters)
       rp.deliver(result_atom::value, msg.reason);
-    self->quit();
+    if (!st->waiters.empty())
+      self->quit();
   });
   return {
       [self, child](deadline_atom) { self->send_exit(child, caf::exit_reason::kill); },
       [self, st](result_atom) -> caf::result<result_atom, caf::error> {
-        if (st->reason)
-          return {result_atom::value, *st->reason};
-        st->waiters.push_back(self->make_response_promise());
+        auto rp = self->make_response_promise();
+        if (!st->reason) {
+          st->waiters.push_back(rp);
+          return caf::delegated<result_atom, caf::error>{};
+        }
+        rp.deliver(result_atom::value, *st->reason);
+        self->quit();
         return caf::delegated<result_atom, caf::error>{};
       },
   };

@@ -1,0 +1,241 @@
+// bench_session: the session runtime's figures (docs/performance.md).
+//   1. kernel stdout → one subscriber, 100-byte lines, vs `cat` through a pipe
+//   2. fan-out in process: 1 KiB lines to 100 subscribers (deliveries/s)
+//   3. session create → kernel ready → first output line (p50, p99)
+//   4. N concurrent sessions with demo kernels: memory per session, close time
+#include "actors/detail/kernel_process.hpp"
+#include "actors/distributor.hpp"
+#include "actors/io_loop.hpp"
+#include "actors/kernel.hpp"
+#include "actors/session_manager.hpp"
+#include "messages/atoms.hpp"
+#include "messages/errc.hpp"
+#include "messages/module.hpp"
+#include "messages/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <caf/all.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sys/resource.h>
+
+using namespace arbor;
+using clk = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+double seconds_since(clk::time_point t0) {
+  return std::chrono::duration<double>(clk::now() - t0).count();
+}
+
+/// A subscriber that acks every batch and reports to `done` at `target` lines.
+caf::behavior counter(caf::event_based_actor* self, caf::actor dist, uint64_t target,
+                      caf::actor done) {
+  auto seen = std::make_shared<uint64_t>(0);
+  return {
+      [=](output_atom, const output_batch& b) {
+        *seen += b.lines.size();
+        self->send(dist, ack_atom::value, b.lines.back().seq);
+        if (*seen >= target) {
+          self->send(done, ok_atom::value);
+          self->quit();
+        }
+      },
+      [](const subscription&) {},
+      [](status_atom, const kernel_status&) {},
+  };
+}
+
+std::string make_lines(size_t lines, size_t width) {
+  std::string out;
+  out.reserve(lines * (width + 1));
+  for (size_t i = 0; i < lines; ++i) {
+    auto n = std::to_string(i);
+    out += std::string(width - n.size(), '0') + n + '\n';
+  }
+  return out;
+}
+
+double cat_baseline(const std::string& file, size_t lines) {
+  auto t0 = clk::now();
+  FILE* p = ::popen(("cat " + file).c_str(), "r");
+  char buf[65536];
+  size_t n, count = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0)
+    count += static_cast<size_t>(std::count(buf, buf + n, '\n'));
+  ::pclose(p);
+  if (count != lines)
+    std::printf("  cat counted %zu lines, expected %zu\n", count, lines);
+  return static_cast<double>(lines) / seconds_since(t0);
+}
+
+void bench_pipe(caf::actor_system& sys, io_loop_ptr io, size_t lines) {
+  std::string file = "/tmp/arbor-bench-lines.txt";
+  std::ofstream{file} << make_lines(lines, 99);
+  caf::scoped_actor self{sys};
+  distributor_config cfg;
+  auto dist = spawn_distributor(sys, cfg);
+  auto sub = sys.spawn(counter, dist, lines, caf::actor{self});
+  caf::send_as(sub, dist, subscribe_atom::value, subscribe_request{});
+  kernel_spec spec;
+  spec.command = {"cat", file};
+  auto t0 = clk::now();
+  auto host = spawn_kernel(sys, io, spec, dist);
+  self->receive([](ok_atom) {}, caf::after(120s) >> [] { std::puts("  timeout"); });
+  double ours = static_cast<double>(lines) / seconds_since(t0);
+  double cat = cat_baseline(file, lines);
+  std::printf("kernel stdout -> 1 subscriber, %zu x 100 B lines: %.0f lines/s; cat through a "
+              "pipe: %.0f lines/s; ratio %.0f%% (target >= 70%%)\n",
+              lines, ours, cat, 100.0 * ours / cat);
+  self->send_exit(dist, caf::exit_reason::user_shutdown);
+  std::remove(file.c_str());
+}
+
+void bench_fanout(caf::actor_system& sys, size_t lines, size_t subscribers) {
+  caf::scoped_actor self{sys};
+  distributor_config cfg;
+  cfg.subscriber_queue_lines = lines + 1;
+  cfg.replay_lines = 1000;
+  auto dist = spawn_distributor(sys, cfg);
+  // The bench plays the kernel: it feeds chunks and waits for credit.
+  self->send(dist, status_atom::value, kernel_status{"running", 1, 0, {}});
+  for (size_t i = 0; i < subscribers; ++i) {
+    auto sub = sys.spawn(counter, dist, lines, caf::actor{self});
+    caf::send_as(sub, dist, subscribe_atom::value, subscribe_request{});
+  }
+  auto chunk = make_lines(64, 1023); // 64 lines of 1 KiB per read
+  size_t chunks = lines / 64, sent = 0, credited = 0, done = 0;
+  auto t0 = clk::now();
+  while (done < subscribers) {
+    while (sent < chunks && sent - credited < 16) {
+      caf::anon_send(dist, detail::chunk_atom::value, int64_t{1}, chunk);
+      ++sent;
+    }
+    self->receive([&](detail::credit_atom) { ++credited; }, [&](ok_atom) { ++done; },
+                  [](caf::message&) {}, caf::after(60s) >> [&] { done = subscribers; });
+  }
+  double secs = seconds_since(t0);
+  std::printf("fan-out 1 KiB lines to %zu subscribers: %.0f deliveries/s (%zu lines, %.3f s; "
+              "target >= 3,000,000)\n",
+              subscribers, static_cast<double>(chunks * 64 * subscribers) / secs, chunks * 64,
+              secs);
+  self->send_exit(dist, caf::exit_reason::user_shutdown);
+}
+
+long rss_kib() {
+  std::ifstream in{"/proc/self/status"};
+  std::string key;
+  long value = 0;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      in >> value;
+      return value;
+    }
+    in.ignore(4096, '\n');
+  }
+  return 0;
+}
+
+double percentile(std::vector<double> xs, double p) {
+  std::sort(xs.begin(), xs.end());
+  return xs.empty() ? 0 : xs[static_cast<size_t>(p * (xs.size() - 1))];
+}
+
+session_manager_config manager_config(const std::string& kernel, uint32_t max) {
+  session_manager_config cfg;
+  cfg.path = "/bench/sessions";
+  cfg.kernels["default"].command = {kernel};
+  cfg.max_sessions = max;
+  cfg.defaults.heartbeat.interval = 30s;
+  return cfg;
+}
+
+void bench_first_line(caf::actor_system& sys, io_loop_ptr io, const std::string& kernel,
+                      size_t rounds) {
+  caf::scoped_actor self{sys};
+  auto mgr = spawn_session_manager(sys, manager_config(kernel, 10), io);
+  std::vector<double> us;
+  for (size_t i = 0; i < rounds; ++i) {
+    auto t0 = clk::now();
+    session_info info;
+    self->request(mgr, 10s, create_atom::value, session_request{})
+        .receive([&](session_info& x) { info = x; }, [](caf::error&) {});
+    caf::actor dist;
+    self->request(mgr, 10s, get_child_atom::value, info.id)
+        .receive([&](caf::actor& d) { dist = d; }, [](caf::error&) {});
+    self->request(dist, 10s, subscribe_atom::value, subscribe_request{})
+        .receive([](subscription&) {}, [](caf::error&) {});
+    self->send(dist, input_atom::value, std::string{"hello"});
+    bool got = false;
+    self->receive_while([&] { return !got; })([&](output_atom, const output_batch&) { got = true; },
+                                              [](caf::message&) {},
+                                              caf::after(10s) >> [&] { got = true; });
+    us.push_back(std::chrono::duration<double, std::micro>(clk::now() - t0).count());
+    self->request(mgr, 10s, close_atom::value, info.id).receive([](ok_atom) {}, [](caf::error&) {});
+  }
+  std::printf("session create -> kernel ready -> first output line (%zu rounds): p50 %.2f ms, "
+              "p99 %.2f ms (target p50 < 5 ms)\n",
+              rounds, percentile(us, 0.5) / 1000, percentile(us, 0.99) / 1000);
+  self->send_exit(mgr, caf::exit_reason::user_shutdown);
+  self->wait_for(mgr);
+}
+
+void bench_many(caf::actor_system& sys, io_loop_ptr io, const std::string& kernel, size_t n) {
+  caf::scoped_actor self{sys};
+  auto mgr = spawn_session_manager(sys, manager_config(kernel, static_cast<uint32_t>(n)), io);
+  auto before = rss_kib();
+  auto t0 = clk::now();
+  size_t ok = 0;
+  for (size_t i = 0; i < n; ++i)
+    self->request(mgr, 30s, create_atom::value, session_request{})
+        .receive([&](session_info&) { ++ok; },
+                 [](caf::error& e) { std::printf("  create: %s\n", describe(e).c_str()); });
+  double create_s = seconds_since(t0);
+  auto after = rss_kib();
+  std::printf("%zu concurrent sessions with demo kernels: created in %.2f s; memory per session "
+              "(this process, kernels excluded) %.1f KiB (target < 64 KiB)\n",
+              ok, create_s, static_cast<double>(after - before) / static_cast<double>(n));
+  t0 = clk::now();
+  self->send_exit(mgr, caf::exit_reason::user_shutdown);
+  self->wait_for(mgr);
+  std::printf("close of %zu sessions, every kernel reaped: %.3f s (target < 2 s)\n", ok,
+              seconds_since(t0));
+}
+
+void raise_fd_limit() {
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench_session: the session runtime (kernel pipes, fan-out, sessions)"};
+  size_t lines = 1000000, fan_lines = 100000, subscribers = 100, rounds = 200, sessions = 1000;
+  std::string kernel;
+  app.add_option("--kernel", kernel, "path of arbor-demo-kernel")->required();
+  app.add_option("--lines", lines, "100-byte lines through one kernel pipe");
+  app.add_option("--fanout-lines", fan_lines, "1 KiB lines fanned out");
+  app.add_option("--subscribers", subscribers, "subscribers for the fan-out");
+  app.add_option("--rounds", rounds, "sessions for the first-line latency");
+  app.add_option("--sessions", sessions, "concurrent sessions");
+  CLI11_PARSE(app, argc, argv);
+  raise_fd_limit();
+  auto io = std::make_shared<io_loop>();
+  {
+    caf::actor_system_config cfg;
+    add_message_types(cfg);
+    caf::actor_system sys{cfg};
+    bench_pipe(sys, io, lines);
+    bench_fanout(sys, fan_lines, subscribers);
+    bench_first_line(sys, io, kernel, rounds);
+    bench_many(sys, io, kernel, sessions);
+  }
+  io->stop();
+  return 0;
+}
