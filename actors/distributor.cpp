@@ -74,7 +74,22 @@ private:
       batch.lines.push_back(output_line{++last_seq_, std::move(line), split});
     });
     publish(std::move(batch));
-    if (kernel_handle_ && pid == kernel_.pid)
+    if (kernel_handle_ && pid == kernel_.pid) {
+      ++withheld_;
+      release_credit();
+    }
+  }
+
+  /// Reading from the kernel pauses while a client is more than half its queue
+  /// behind: a brief lag slows the kernel down instead of dropping the client.
+  /// A client that stays stuck is detached by the heartbeat (missed pongs).
+  void release_credit() {
+    if (withheld_ == 0 || !kernel_handle_)
+      return;
+    for (auto& kv : subs_)
+      if (kv.second.sent - kv.second.acked > cfg_.subscriber_queue_lines / 2)
+        return;
+    for (; withheld_ > 0; --withheld_)
       send(kernel_handle_, detail::credit_atom::value);
   }
 
@@ -84,11 +99,10 @@ private:
     cfg_.last_seq->store(last_seq_, std::memory_order_relaxed);
     for (auto& line : batch.lines)
       remember(line);
-    auto count = batch.lines.size();
     auto msg = caf::make_message(output_atom::value, std::move(batch));
     for (auto i = subs_.begin(); i != subs_.end();) {
       auto& sub = i->second;
-      if (sub.sent - sub.acked + count > cfg_.subscriber_queue_lines) {
+      if (sub.sent - sub.acked > cfg_.subscriber_queue_lines) {
         auto handle = sub.handle;
         ++i;
         detach(handle, "slow_consumer");
@@ -152,6 +166,7 @@ private:
       return;
     i->second.acked = std::max(i->second.acked, std::min(seq, i->second.sent));
     i->second.missed_pongs = 0;
+    release_credit();
   }
 
   void detach(const caf::strong_actor_ptr& who, const std::string& reason) {
@@ -168,6 +183,7 @@ private:
     if (!reason.empty())
       send(who, dropped_atom::value, reason);
     subs_.erase(i);
+    release_credit();
     if (subs_.empty())
       arm_ttl(true);
   }
@@ -220,6 +236,7 @@ private:
   void on_down(const caf::down_msg& msg) {
     if (kernel_handle_ && msg.source == kernel_handle_.address()) {
       kernel_handle_ = nullptr;
+      withheld_ = 0;
       kernel_ = kernel_status{"restarting", 0, kernel_.restarts, describe(msg.reason)};
       broadcast(caf::make_message(status_atom::value, kernel_));
       return;
@@ -228,6 +245,7 @@ private:
     if (i == subs_.end())
       return;
     subs_.erase(i);
+    release_credit();
     if (subs_.empty())
       arm_ttl(true);
   }
@@ -279,6 +297,7 @@ private:
   kernel_status kernel_{"starting", 0, 0, {}};
   uint32_t kernel_starts_ = 0;
   uint64_t ttl_generation_ = 0;
+  size_t withheld_ = 0; ///< kernel credits held back while a client lags
 };
 
 } // namespace

@@ -25,9 +25,13 @@
 // (file_changed_atom, file_event), (dropped_atom, string reason),
 // (closing_atom, string reason).
 //
-// Flow control: a subscriber acknowledges what it handled; one that has more
-// than `subscriber_queue_lines` unacknowledged lines is dropped with reason
-// "slow_consumer" and the others are unaffected.
+// Flow control: a subscriber acknowledges what it handled. While any subscriber
+// is more than half its queue behind, the kernel's reads pause (credits are held
+// back), so a brief lag slows the kernel instead of costing the client; a
+// subscriber with more than `subscriber_queue_lines` unacknowledged lines when
+// output is published (fed faster than it acks) is dropped with reason
+// "slow_consumer" and the others are unaffected; one that stops answering
+// altogether is detached by the heartbeat.
 //
 // TTL (one timer per session, here): when the last client detaches, a
 // `ttl` message with the current generation is scheduled; an attach bumps the

@@ -50,7 +50,7 @@ struct kernel_spec {
   std::chrono::milliseconds term_timeout{2000};  ///< SIGTERM → SIGKILL
   std::chrono::milliseconds drain_timeout{1000}; ///< after the exit, wait this long for EOF
   size_t chunk_size = 64u << 10;                 ///< largest stdout read
-  size_t max_chunks_in_flight = 16;              ///< unconsumed chunks before reading pauses
+  size_t max_chunks_in_flight = 4;               ///< unconsumed chunks before reading pauses
 };
 
 /// Spawns a kernel host that sends stdout chunks to `sink`.

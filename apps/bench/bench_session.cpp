@@ -45,6 +45,7 @@ caf::behavior counter(caf::event_based_actor* self, caf::actor dist, uint64_t ta
         }
       },
       [](const subscription&) {},
+      [](closing_atom, const std::string&) {},
       [](status_atom, const kernel_status&) {},
   };
 }
@@ -95,6 +96,7 @@ void bench_pipe(caf::actor_system& sys, io_loop_ptr io, size_t lines) {
 }
 
 void bench_fanout(caf::actor_system& sys, size_t lines, size_t subscribers) {
+  lines = std::max<size_t>(lines / 64, 1) * 64; // whole chunks of 64 lines
   caf::scoped_actor self{sys};
   distributor_config cfg;
   cfg.subscriber_queue_lines = lines + 1;
@@ -225,6 +227,7 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", rounds, "sessions for the first-line latency");
   app.add_option("--sessions", sessions, "concurrent sessions");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   raise_fd_limit();
   auto io = std::make_shared<io_loop>();
   {
