@@ -58,6 +58,7 @@ public:
         [this](info_atom) {
           return caf::make_message(kernel_, static_cast<uint32_t>(subs_.size()));
         },
+        [this](export_atom) { return std::vector<output_line>(replay_.begin(), replay_.end()); },
         [this](tick_atom) { on_tick(); },
         [this](pong_atom) { on_pong(); },
         [this](file_changed_atom a, const file_event& ev) { broadcast(caf::make_message(a, ev)); },

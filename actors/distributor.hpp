@@ -16,6 +16,7 @@
 //   ack_atom, uint64_t seq                the sender handled every line up to seq
 //   input_atom, string / interrupt_atom   → forwarded to the kernel (its reply)
 //   info_atom                             → kernel_status, uint32_t clients
+//   export_atom                           → std::vector<output_line> (the replay buffer)
 //   tick_atom (heartbeat)                 ping clients; drop those that missed too many
 //   pong_atom (client)                    the client is alive
 //   file_changed_atom, file_event         → every client

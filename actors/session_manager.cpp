@@ -1,5 +1,6 @@
 #include "actors/session_manager.hpp"
 
+#include "actors/exporter.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/session.hpp"
@@ -77,6 +78,9 @@ public:
           return i->second.distributor;
         },
         [this](close_atom, const std::string& id) -> caf::result<ok_atom> { return on_close(id); },
+        [this](export_atom, const std::string& id) -> caf::result<std::string> {
+          return on_export(id);
+        },
         [this](ready_atom a) { return delegate(pool_, a); },
         [this](snapshot_atom a) { return delegate(pool_, a); },
         [this](which_children_atom a) { return delegate(pool_, a); },
@@ -200,6 +204,26 @@ private:
     request(pool_, caf::infinite, terminate_child_atom::value, id)
         .then([rp](ok_atom) mutable { rp.deliver(ok_atom::value); },
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    return rp;
+  }
+
+  caf::result<std::string> on_export(const std::string& id) {
+    auto i = sessions_.find(id);
+    if (i == sessions_.end())
+      return make_error(errc::not_found, "unknown session " + id);
+    if (cfg_.export_dir.empty())
+      return make_error(errc::bad_config, "no export directory is configured");
+    auto rp = make_response_promise();
+    auto name = id + "-" + now_iso8601() + ".txt";
+    request(i->second.distributor, std::chrono::seconds{10}, export_atom::value)
+        .then(
+            [this, rp, name](std::vector<output_line>& lines) mutable {
+              request(spawn_exporter(system()), caf::infinite, export_atom::value, cfg_.export_dir,
+                      name, std::move(lines))
+                  .then([rp](std::string& path) mutable { rp.deliver(std::move(path)); },
+                        [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+            },
+            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
     return rp;
   }
 

@@ -14,6 +14,10 @@
 //   get_child_atom, string id        → the session's distributor (where clients
 //                                      subscribe and send input) | errc::not_found
 //   close_atom, string id            → ok_atom after the ordered close
+//   export_atom, string id           → path of the transcript written (atomically,
+//                                      on a detached actor) to `export_dir`;
+//                                      errc::io_error (disk full, ...) changes nothing
+//                                      else, errc::bad_config without an export_dir
 //   ready_atom, snapshot_atom, which_children_atom, count_children_atom
 //                                    → answered by the pool (a supervisor node)
 //   exit_msg                         → the pool stops every session concurrently,
@@ -36,7 +40,8 @@ struct session_manager_config {
   std::map<std::string, kernel_spec> kernels; ///< by name; "default" is used when none is named
   session_config defaults;                    ///< everything but id, kernel and file
   uint32_t max_sessions = 1000;
-  caf::actor event_bus; ///< may be empty
+  caf::actor event_bus;   ///< may be empty
+  std::string export_dir; ///< where transcripts go; "" = export refused
 };
 
 caf::actor spawn_session_manager(caf::actor_system& sys, session_manager_config cfg,
