@@ -3,6 +3,7 @@
 // actor for requests and a captured supervisor log. Every wait is bounded.
 #pragma once
 #include "actors/io_loop.hpp"
+#include "ask.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
@@ -45,12 +46,7 @@ struct actor_fixture {
 
   template <class T, class... Ts>
   caf::expected<T> ask(const caf::actor& dest, Ts&&... xs) {
-    caf::expected<T> result = make_error(errc::timeout);
-    (*self)
-        ->request(dest, std::chrono::seconds(10), std::forward<Ts>(xs)...)
-        .receive([&](T& x) { result = std::move(x); },
-                 [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return test::ask<T>(*self, dest, std::forward<Ts>(xs)...);
   }
 
   /// Waits (bounded) for the down message of `who`; its reason, or timeout.
@@ -69,6 +65,20 @@ struct actor_fixture {
     return reason;
   }
 };
+
+/// Subscribes `client` to `dist` (bounded); fails the test on an error.
+inline subscription attach(caf::scoped_actor& client, const caf::actor& dist, int64_t since = -1) {
+  subscription result;
+  client->request(dist, 10s, subscribe_atom::value, subscribe_request{since})
+      .receive([&](subscription& s) { result = s; }, [](caf::error& err) { FAIL(describe(err)); });
+  return result;
+}
+
+/// Sends one input line through `dist` and waits for it to be queued.
+inline void input(caf::scoped_actor& client, const caf::actor& dist, const std::string& line) {
+  client->request(dist, 10s, input_atom::value, line)
+      .receive([](ok_atom) {}, [](caf::error& err) { FAIL(describe(err)); });
+}
 
 /// What a subscriber saw: output lines (acked as they come), status, gaps, etc.
 struct client_view {

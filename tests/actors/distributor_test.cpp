@@ -23,13 +23,6 @@ std::string numbered(int from, int to) {
   return out;
 }
 
-subscription subscribe(caf::scoped_actor& client, const caf::actor& dist, int64_t since) {
-  subscription result;
-  client->request(dist, 10s, subscribe_atom::value, subscribe_request{since})
-      .receive([&](subscription& s) { result = s; }, [](caf::error& err) { FAIL(describe(err)); });
-  return result;
-}
-
 auto has_lines(size_t n) {
   return [n](const client_view& v) { return v.lines.size() >= n; };
 }
@@ -56,8 +49,8 @@ TEST_CASE_METHOD(actor_fixture, "lines fan out to every client with increasing s
                  "[distributor]") {
   auto dist = spawn_distributor(*sys, distributor_config{});
   caf::scoped_actor a{*sys}, b{*sys};
-  subscribe(a, dist, -1);
-  subscribe(b, dist, -1);
+  attach(a, dist, -1);
+  attach(b, dist, -1);
   feed(dist, "one\ntwo\nthr");
   feed(dist, "ee\n");
   client_view va, vb;
@@ -77,13 +70,13 @@ TEST_CASE_METHOD(actor_fixture, "since replays missed lines, or reports the gap 
   cfg.replay_lines = 5;
   auto dist = spawn_distributor(*sys, cfg);
   caf::scoped_actor first{*sys};
-  subscribe(first, dist, -1);
+  attach(first, dist, -1);
   feed(dist, numbered(1, 10));
   client_view seen;
   REQUIRE(receive_until(first, dist, seen, has_lines(10)));
   SECTION("inside the buffer: exactly the missed lines") {
     caf::scoped_actor c{*sys};
-    auto sub = subscribe(c, dist, 7);
+    auto sub = attach(c, dist, 7);
     CHECK(sub.last_seq == 10);
     client_view v;
     REQUIRE(receive_until(c, dist, v, has_lines(3)));
@@ -92,7 +85,7 @@ TEST_CASE_METHOD(actor_fixture, "since replays missed lines, or reports the gap 
   }
   SECTION("beyond the buffer: a gap, then what is left, no duplicates") {
     caf::scoped_actor c{*sys};
-    subscribe(c, dist, 2);
+    attach(c, dist, 2);
     client_view v;
     REQUIRE(receive_until(c, dist, v, has_lines(5)));
     REQUIRE(v.gaps.size() == 1);
@@ -113,8 +106,8 @@ TEST_CASE_METHOD(actor_fixture, "a slow client is dropped, the others get every 
   cfg.subscriber_queue_lines = 100;
   auto dist = spawn_distributor(*sys, cfg);
   caf::scoped_actor fast{*sys}, slow{*sys};
-  subscribe(fast, dist, -1);
-  subscribe(slow, dist, -1);
+  attach(fast, dist, -1);
+  attach(slow, dist, -1);
   client_view vf;
   for (int i = 0; i < 50; ++i) {
     feed(dist, numbered(i * 10 + 1, i * 10 + 10));
@@ -136,9 +129,9 @@ TEST_CASE_METHOD(actor_fixture, "the session TTL runs from the last detach; a re
   cfg.ttl = 300ms;
   auto dist = spawn_distributor(*sys, cfg);
   caf::scoped_actor a{*sys}, b{*sys};
-  subscribe(a, dist, -1);
+  attach(a, dist, -1);
   a->request(dist, 10s, unsubscribe_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
-  subscribe(b, dist, -1); // within the TTL: the pending timer is now stale
+  attach(b, dist, -1); // within the TTL: the pending timer is now stale
   CHECK(is(wait_down(dist, 700ms), errc::timeout)); // outlived the first timer
   b->request(dist, 10s, unsubscribe_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
   CHECK(wait_down(dist, 5s) == caf::exit_reason::normal);
@@ -148,7 +141,7 @@ TEST_CASE_METHOD(actor_fixture, "closing flushes the last partial line, then say
                  "[distributor][shutdown]") {
   auto dist = spawn_distributor(*sys, distributor_config{});
   caf::scoped_actor c{*sys};
-  subscribe(c, dist, -1);
+  attach(c, dist, -1);
   feed(dist, "complete\nunterminated");
   (*self)->send_exit(dist, caf::exit_reason::user_shutdown);
   client_view v;

@@ -110,8 +110,7 @@ TEST_CASE_METHOD(actor_fixture, "export through the manager: failure changes not
   REQUIRE(info);
   auto dist = *ask<caf::actor>(manager, get_child_atom::value, info->id);
   caf::scoped_actor client{*sys};
-  client->request(dist, 10s, subscribe_atom::value, subscribe_request{})
-      .receive([](subscription&) {}, [](caf::error& err) { FAIL(describe(err)); });
+  attach(client, dist);
   client->send(dist, input_atom::value, std::string{"burst 200"});
   client_view v;
   REQUIRE(receive_until(client, dist, v, [](auto& x) { return x.lines.size() >= 200; }));

@@ -65,10 +65,8 @@ TEST_CASE_METHOD(session_fixture, "create, attach, talk to the kernel, close", "
   CHECK(next_event().kind == "session_created");
   auto dist = distributor(info->id);
   caf::scoped_actor client{*sys};
-  client->request(dist, 10s, subscribe_atom::value, subscribe_request{})
-      .receive([](subscription&) {}, [](caf::error& err) { FAIL(describe(err)); });
-  client->request(dist, 10s, input_atom::value, std::string{"upper hello"})
-      .receive([](ok_atom) {}, [](caf::error& err) { FAIL(describe(err)); });
+  attach(client, dist);
+  input(client, dist, "upper hello");
   client_view v;
   REQUIRE(receive_until(client, dist, v, [](auto& x) { return !x.lines.empty(); }));
   CHECK(v.lines[0].data == "HELLO");
@@ -94,10 +92,8 @@ TEST_CASE_METHOD(session_fixture, "a kernel crash restarts it; clients stay and 
   REQUIRE(info);
   auto dist = distributor(info->id);
   caf::scoped_actor client{*sys};
-  client->request(dist, 10s, subscribe_atom::value, subscribe_request{})
-      .receive([](subscription&) {}, [](caf::error& err) { FAIL(describe(err)); });
-  client->request(dist, 10s, input_atom::value, std::string{"crash"})
-      .receive([](ok_atom) {}, [](caf::error& err) { FAIL(describe(err)); });
+  attach(client, dist);
+  input(client, dist, "crash");
   client_view v;
   REQUIRE(receive_until(client, dist, v, [](auto& x) { return x.statuses.size() >= 2; }));
   CHECK(v.statuses[0].state == "restarting");
@@ -105,8 +101,7 @@ TEST_CASE_METHOD(session_fixture, "a kernel crash restarts it; clients stay and 
   CHECK(v.statuses[1].state == "running");
   CHECK(v.statuses[1].restarts == 1);
   CHECK(v.statuses[1].pid != info->kernel.pid);
-  client->request(dist, 10s, input_atom::value, std::string{"after"})
-      .receive([](ok_atom) {}, [](caf::error& err) { FAIL(describe(err)); });
+  input(client, dist, "after");
   REQUIRE(receive_until(client, dist, v, [](auto& x) { return !x.lines.empty(); }));
   CHECK(v.lines.back().data == "after");
 }

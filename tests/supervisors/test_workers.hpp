@@ -2,6 +2,7 @@
 // stops in order, and waits bounded by timeouts (no sleeps).
 #pragma once
 
+#include "ask.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
@@ -120,12 +121,7 @@ struct fixture {
   /// Sends a request and returns its reply (or the error), bounded.
   template <class T, class... Ts>
   caf::expected<T> ask(const caf::actor& dest, Ts&&... xs) {
-    caf::expected<T> result = make_error(errc::timeout);
-    (*self)
-        ->request(dest, std::chrono::seconds(10), std::forward<Ts>(xs)...)
-        .receive([&](T& x) { result = std::move(x); },
-                 [&](caf::error& err) { result = std::move(err); });
-    return result;
+    return test::ask<T>(*self, dest, std::forward<Ts>(xs)...);
   }
 
   void require_ready(const caf::actor& sup) {
