@@ -15,8 +15,11 @@
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <dirent.h>
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace arbor::test {
@@ -63,6 +66,29 @@ struct actor_fixture {
         },
         [](caf::message&) {}, caf::after(timeout) >> [&] { done = true; });
     return reason;
+  }
+};
+
+/// A scratch directory, removed with everything in it.
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char tmpl[] = "/tmp/arbor-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~temp_dir() {
+    std::string cmd = "rm -rf '" + path + "'";
+    [[maybe_unused]] int rc = std::system(cmd.c_str());
+  }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(path.c_str())) {
+      while (auto* e = ::readdir(d))
+        if (e->d_name[0] != '.' || (e->d_name[1] != '\0' && e->d_name[1] != '.'))
+          names.push_back(e->d_name);
+      ::closedir(d);
+    }
+    return names;
   }
 };
 

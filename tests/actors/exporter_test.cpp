@@ -7,7 +7,6 @@
 #include "actors/session_manager.hpp"
 
 #include <csignal>
-#include <dirent.h>
 #include <fstream>
 #include <sstream>
 #include <sys/resource.h>
@@ -17,28 +16,6 @@ using namespace arbor;
 using namespace arbor::test;
 
 namespace {
-
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/arbor-export-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() {
-    std::string cmd = "rm -rf '" + path + "'";
-    [[maybe_unused]] int rc = std::system(cmd.c_str());
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    if (DIR* d = ::opendir(path.c_str())) {
-      while (auto* e = ::readdir(d))
-        if (e->d_name[0] != '.' || (e->d_name[1] != '\0' && e->d_name[1] != '.'))
-          names.push_back(e->d_name);
-      ::closedir(d);
-    }
-    return names;
-  }
-};
 
 std::vector<output_line> lines(int n) {
   std::vector<output_line> out;

@@ -14,18 +14,6 @@ using namespace arbor::test;
 
 namespace {
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/arbor-watch-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() {
-    std::string cmd = "rm -rf '" + path + "'";
-    [[maybe_unused]] int rc = std::system(cmd.c_str());
-  }
-};
-
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out{path, std::ios::trunc};
   out << text;
