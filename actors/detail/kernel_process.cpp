@@ -121,49 +121,73 @@ void kernel_process::launch(const kernel_spec& spec) {
   wait_exit();
 }
 
+namespace {
+
+/// The I/O loop's one read buffer. Pipes are read into it in turn, once they
+/// report readable, so an idle kernel holds no buffer of its own.
+std::string& loop_buffer() {
+  static thread_local std::string buf(64u << 10, '\0');
+  return buf;
+}
+
+/// Waits until `pipe` is readable, then reads what is there into the loop's
+/// buffer and calls `fn(ec, bytes)` (`ec` set at EOF or on an error).
+template <class F>
+void read_when_ready(boost::asio::readable_pipe& pipe, size_t max, F fn) {
+  pipe.async_read_some(
+      boost::asio::null_buffers(), [&pipe, max, fn](boost::system::error_code ec, size_t) mutable {
+        size_t n = 0;
+        auto& buf = loop_buffer();
+        if (!ec)
+          n = pipe.read_some(boost::asio::buffer(buf.data(), std::min(max, buf.size())), ec);
+        fn(ec, std::string_view{buf.data(), n});
+      });
+}
+
+} // namespace
+
 void kernel_process::read_stdout() {
   if (reading_ || stdout_done_ || in_flight_ >= max_in_flight_)
     return;
   reading_ = true;
-  out_buf_.resize(chunk_size_);
-  out_.async_read_some(boost::asio::buffer(out_buf_), [self = shared_from_this()](
-                                                          boost::system::error_code ec, size_t n) {
-    self->reading_ = false;
-    if (n > 0) {
-      ++self->in_flight_;
-      caf::anon_send(self->sink_, chunk_atom::value, static_cast<int64_t>(self->pid_),
-                     self->out_buf_.substr(0, n));
-    }
-    if (ec) {
-      self->stdout_done_ = true;
-      self->send_owner(caf::make_message(eof_atom::value));
-      return;
-    }
-    self->read_stdout();
-  });
+  read_when_ready(
+      out_, chunk_size_,
+      [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
+        self->reading_ = false;
+        if (!bytes.empty()) {
+          ++self->in_flight_;
+          caf::anon_send(self->sink_, chunk_atom::value, static_cast<int64_t>(self->pid_),
+                         std::string{bytes});
+        }
+        if (ec) {
+          self->stdout_done_ = true;
+          self->send_owner(caf::make_message(eof_atom::value));
+          return;
+        }
+        self->read_stdout();
+      });
 }
 
 void kernel_process::read_stderr() {
-  err_buf_.resize(4096);
-  err_.async_read_some(boost::asio::buffer(err_buf_), [self = shared_from_this()](
-                                                          boost::system::error_code ec, size_t n) {
-    auto& line = self->err_line_;
-    for (size_t i = 0; i < n; ++i) {
-      char c = self->err_buf_[i];
-      if (c == '\n' || line.size() >= 4096) {
-        spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
-        line.clear();
-      }
-      if (c != '\n')
-        line.push_back(c);
-    }
-    if (ec) {
-      if (!line.empty())
-        spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
-      return;
-    }
-    self->read_stderr();
-  });
+  read_when_ready(
+      err_, 4096,
+      [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
+        auto& line = self->err_line_;
+        for (char c : bytes) {
+          if (c == '\n' || line.size() >= 4096) {
+            spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
+            line.clear();
+          }
+          if (c != '\n')
+            line.push_back(c);
+        }
+        if (ec) {
+          if (!line.empty())
+            spdlog::warn("kernel {} (pid {}) stderr: {}", self->name_, self->pid_, line);
+          return;
+        }
+        self->read_stderr();
+      });
 }
 
 void kernel_process::wait_exit() {

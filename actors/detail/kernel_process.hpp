@@ -70,8 +70,6 @@ private:
   bool reading_ = false;
   bool stdout_done_ = false;
   size_t in_flight_ = 0;
-  std::string out_buf_;
-  std::string err_buf_;
   std::string err_line_;
   std::deque<std::string> writes_;
   bool writing_ = false;
