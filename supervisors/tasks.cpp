@@ -174,6 +174,13 @@ caf::behavior task_supervisor_actor(worker_actor* self, std::string path,
         for (auto& entry : st->tasks)
           self->send_exit(entry.second.first, caf::exit_reason::kill);
       },
+      [self, st](hurry_atom) {
+        // A second signal: every task gets the short deadline from now on.
+        constexpr std::chrono::milliseconds hurried{200};
+        st->stop_deadline = std::min(st->stop_deadline, hurried);
+        if (st->stopping)
+          self->delayed_send(self, hurried, deadline_atom::value);
+      },
       [](ready_atom) { return ok_atom::value; },
       [st](count_children_atom) {
         auto n = static_cast<uint32_t>(st->tasks.size());

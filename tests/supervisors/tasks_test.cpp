@@ -213,3 +213,15 @@ TEST_CASE("stop_and_wait from inside an actor kills a child at the deadline", "[
   CHECK(f.rec->wait_for("ignored:stubborn"));
   (*f.self)->send_exit(caller, caf::exit_reason::user_shutdown);
 }
+
+//   tasks        hurried (a second signal), then stopped
+//   └── worker   stops when asked
+TEST_CASE("the task supervisor takes a hurry and still stops cleanly", "[tasks][shutdown]") {
+  task_fixture f;
+  auto task = spawn_task(*f.sys, "worker", until_stopped);
+  REQUIRE(task);
+  (*f.self)->send(f.tasks, hurry_atom::value);
+  CHECK(f.owned() == 1); // still answering: the hurry was understood, not dropped as unknown
+  (*f.self)->send_exit(f.tasks, caf::exit_reason::user_shutdown);
+  CHECK(f.wait_down(f.tasks) == caf::exit_reason::user_shutdown);
+}
