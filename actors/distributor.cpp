@@ -66,6 +66,11 @@ public:
     };
   }
 
+  void on_exit() override {
+    kernel_handle_ = nullptr;
+    subs_.clear();
+  }
+
 private:
   // -- output ------------------------------------------------------------------
 

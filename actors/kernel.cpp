@@ -63,6 +63,14 @@ public:
     };
   }
 
+  /// Terminated actors keep their members until the last handle goes: drop the
+  /// ones that point at other actors so no cycle outlives them.
+  void on_exit() override {
+    proc_.reset();
+    sink_ = nullptr;
+    ready_.clear(); // promises hold their requesters
+  }
+
 private:
   caf::result<ok_atom> on_ready() {
     if (pid_ > 0)

@@ -65,6 +65,11 @@ public:
     };
   }
 
+  void on_exit() override {
+    host_ = nullptr;
+    waiters_.clear(); // promises hold their requesters
+  }
+
 private:
   void on_started() {
     if (spec_.ready_port != 0)

@@ -89,6 +89,12 @@ public:
     };
   }
 
+  void on_exit() override {
+    pool_ = nullptr;
+    sessions_.clear();
+    cfg_.event_bus = nullptr;
+  }
+
 private:
   supervisor_spec pool_spec() {
     child_spec tmpl;
