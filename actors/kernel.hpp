@@ -35,10 +35,15 @@
 #include <caf/actor_system.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace arbor {
+
+namespace detail {
+class kernel_pool;
+}
 
 struct kernel_spec {
   /// argv; argv[0] without a '/' is looked up in PATH.
@@ -51,6 +56,11 @@ struct kernel_spec {
   std::chrono::milliseconds drain_timeout{1000}; ///< after the exit, wait this long for EOF
   size_t chunk_size = 64u << 10;                 ///< largest stdout read
   size_t max_chunks_in_flight = 4;               ///< unconsumed chunks before reading pauses
+  /// Processes started ahead of demand (the session manager keeps a pool per
+  /// kernel name); 0 = start each kernel when its session starts.
+  size_t prestart = 0;
+  /// Set by the session manager when `prestart > 0`.
+  std::shared_ptr<detail::kernel_pool> warm;
 };
 
 /// Spawns a kernel host that sends stdout chunks to `sink`.

@@ -1,5 +1,6 @@
 #include "actors/session_manager.hpp"
 
+#include "actors/detail/kernel_pool.hpp"
 #include "actors/exporter.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
@@ -52,6 +53,9 @@ public:
     : probed<caf::event_based_actor>(cfg), cfg_(std::move(conf)), io_(std::move(io)) {}
 
   caf::behavior make_behavior() override {
+    for (auto& [name, spec] : cfg_.kernels)
+      if (spec.prestart > 0)
+        spec.warm = detail::make_kernel_pool(io_, spec, spec.prestart);
     auto pool = spawn_supervisor(system(), pool_spec(), cfg_.path);
     if (!pool) {
       quit(pool.error());
@@ -90,6 +94,8 @@ public:
   }
 
   void on_exit() override {
+    for (auto& kv : cfg_.kernels)
+      detail::close_kernel_pool(kv.second.warm);
     pool_ = nullptr;
     sessions_.clear();
     cfg_.event_bus = nullptr;

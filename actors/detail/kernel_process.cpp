@@ -66,10 +66,6 @@ bp::filesystem::path resolve(const std::string& exe) {
 
 } // namespace
 
-struct kernel_process::process_holder {
-  bp::process proc;
-};
-
 void signal_group(pid_t pid, int sig) noexcept {
   if (pid > 0)
     ::kill(-pid, sig);
@@ -79,8 +75,7 @@ kernel_process::kernel_process(boost::asio::io_context& ctx, caf::actor owner, c
                                const kernel_spec& spec)
   : ctx_(ctx), owner_(caf::actor_cast<caf::weak_actor_ptr>(owner)), sink_(std::move(sink)),
     name_(spec.command.empty() ? std::string{} : spec.command.front()),
-    chunk_size_(spec.chunk_size), max_in_flight_(spec.max_chunks_in_flight), out_(ctx), err_(ctx),
-    in_(ctx) {}
+    chunk_size_(spec.chunk_size), max_in_flight_(spec.max_chunks_in_flight) {}
 
 kernel_process::~kernel_process() {
   // Only reached once every handler let go, i.e. after the reap (or when the
@@ -94,27 +89,43 @@ void kernel_process::send_owner(caf::message msg) {
     caf::anon_send(owner, std::move(msg));
 }
 
-void kernel_process::launch(const kernel_spec& spec) {
-  if (spec.command.empty()) {
-    send_owner(caf::make_message(launch_failed_atom::value,
-                                 make_error(errc::bad_config, "kernel command is empty")));
-    return;
-  }
+caf::error start_process(boost::asio::io_context& ctx, const kernel_spec& spec,
+                         started_process& out) {
+  if (spec.command.empty())
+    return make_error(errc::bad_config, "kernel command is empty");
   std::vector<std::string> args(spec.command.begin() + 1, spec.command.end());
   auto env = merged_environment(spec);
   auto exe = resolve(spec.command.front());
+  if (exe.empty())
+    return make_error(errc::start_failed, spec.command.front() + ": not found in PATH");
   bp::error_code ec;
   bp::filesystem::path dir = spec.cwd.empty() ? bp::filesystem::current_path() : spec.cwd;
   auto proc = bp::default_process_launcher()(
-      ctx_.get_executor(), ec, exe, args, bp::process_stdio{in_, out_, err_},
+      ctx.get_executor(), ec, exe, args, bp::process_stdio{out.in, out.out, out.err},
       bp::process_environment{env}, bp::process_start_dir{dir}, child_setup{::getpid()});
-  if (ec || exe.empty()) {
-    auto what = spec.command.front() + ": " + (exe.empty() ? "not found in PATH" : ec.message());
-    send_owner(caf::make_message(launch_failed_atom::value, make_error(errc::start_failed, what)));
+  if (ec)
+    return make_error(errc::start_failed, spec.command.front() + ": " + ec.message());
+  out.proc.emplace(std::move(proc));
+  return {};
+}
+
+void kernel_process::launch(const kernel_spec& spec) {
+  if (spec.warm)
+    if (auto started = spec.warm->take()) {
+      run(std::move(started));
+      return;
+    }
+  auto started = std::make_unique<started_process>(ctx_);
+  if (auto err = start_process(ctx_, spec, *started)) {
+    send_owner(caf::make_message(launch_failed_atom::value, std::move(err)));
     return;
   }
-  pid_ = proc.id();
-  proc_ = std::make_unique<process_holder>(process_holder{std::move(proc)});
+  run(std::move(started));
+}
+
+void kernel_process::run(std::unique_ptr<started_process> started) {
+  p_ = std::move(started);
+  pid_ = p_->proc->id();
   send_owner(caf::make_message(launched_atom::value, static_cast<int64_t>(pid_)));
   read_stdout();
   read_stderr();
@@ -147,11 +158,11 @@ void read_when_ready(boost::asio::readable_pipe& pipe, size_t max, F fn) {
 } // namespace
 
 void kernel_process::read_stdout() {
-  if (reading_ || stdout_done_ || in_flight_ >= max_in_flight_)
+  if (!p_ || reading_ || stdout_done_ || in_flight_ >= max_in_flight_)
     return;
   reading_ = true;
   read_when_ready(
-      out_, chunk_size_,
+      p_->out, chunk_size_,
       [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
         self->reading_ = false;
         if (!bytes.empty()) {
@@ -170,7 +181,7 @@ void kernel_process::read_stdout() {
 
 void kernel_process::read_stderr() {
   read_when_ready(
-      err_, 4096,
+      p_->err, 4096,
       [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
         auto& line = self->err_line_;
         for (char c : bytes) {
@@ -191,13 +202,13 @@ void kernel_process::read_stderr() {
 }
 
 void kernel_process::wait_exit() {
-  proc_->proc.async_wait([self = shared_from_this()](boost::system::error_code, int) {
+  p_->proc->async_wait([self = shared_from_this()](boost::system::error_code, int) {
     self->reaped_ = true;
-    auto status = self->proc_->proc.native_exit_code();
+    auto status = self->p_->proc->native_exit_code();
     self->send_owner(caf::make_message(exited_atom::value, static_cast<int32_t>(status)));
     // Nobody writes to a dead process: pending stdin lines are dropped with it.
     boost::system::error_code ignored;
-    self->in_.close(ignored);
+    self->p_->in.close(ignored);
   });
 }
 
@@ -208,10 +219,10 @@ void kernel_process::write(std::string line) {
 }
 
 void kernel_process::write_next() {
-  if (writing_ || writes_.empty() || !in_.is_open())
+  if (writing_ || writes_.empty() || !p_ || !p_->in.is_open())
     return;
   writing_ = true;
-  boost::asio::async_write(in_, boost::asio::buffer(writes_.front()),
+  boost::asio::async_write(p_->in, boost::asio::buffer(writes_.front()),
                            [self = shared_from_this()](boost::system::error_code ec, size_t) {
                              self->writing_ = false;
                              auto bytes = static_cast<uint64_t>(self->writes_.front().size());
@@ -234,7 +245,8 @@ void kernel_process::abandon() {
     signal_group(pid_, SIGKILL);
   // Stop forwarding output nobody will read; the reap still completes.
   boost::system::error_code ignored;
-  in_.close(ignored);
+  if (p_)
+    p_->in.close(ignored);
   in_flight_ = 0;
   read_stdout();
 }

@@ -12,6 +12,7 @@
 // Reading stops while `max_in_flight` chunks are not yet credited (back-pressure
 // towards the kernel: it blocks on a full pipe instead of arbor buffering).
 #pragma once
+#include "actors/detail/kernel_pool.hpp"
 #include "actors/kernel.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -55,6 +56,7 @@ private:
   void wait_exit();
   void write_next();
   void send_owner(caf::message msg);
+  void run(std::unique_ptr<started_process> started);
 
   boost::asio::io_context& ctx_;
   caf::weak_actor_ptr owner_;
@@ -62,9 +64,7 @@ private:
   std::string name_;
   size_t chunk_size_;
   size_t max_in_flight_;
-  boost::asio::readable_pipe out_;
-  boost::asio::readable_pipe err_;
-  boost::asio::writable_pipe in_;
+  std::unique_ptr<started_process> p_; ///< the process and its pipes
   pid_t pid_ = 0;
   bool reaped_ = false;
   bool reading_ = false;
@@ -73,8 +73,6 @@ private:
   std::string err_line_;
   std::deque<std::string> writes_;
   bool writing_ = false;
-  struct process_holder;
-  std::unique_ptr<process_holder> proc_;
 };
 
 using kernel_process_ptr = std::shared_ptr<kernel_process>;

@@ -150,6 +150,7 @@ session_manager_config manager_config(const std::string& kernel, uint32_t max) {
   session_manager_config cfg;
   cfg.path = "/bench/sessions";
   cfg.kernels["default"].command = {kernel};
+  cfg.kernels["default"].prestart = 2; // a warm pool: sessions adopt a running kernel
   cfg.max_sessions = max;
   cfg.defaults.heartbeat.interval = 30s;
   return cfg;

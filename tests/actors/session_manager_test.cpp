@@ -10,6 +10,10 @@
 #include "actors/session_manager.hpp"
 
 #include <csignal>
+#include <dirent.h>
+#include <fstream>
+#include <future>
+#include <unistd.h>
 
 using namespace arbor;
 using namespace arbor::test;
@@ -138,4 +142,60 @@ TEST_CASE("limits and unknown names are clear errors", "[session]") {
   auto nope = f.ask<session_info>(f.manager, create_atom::value, session_request{"nope", ""});
   REQUIRE_FALSE(nope);
   CHECK(is(nope.error(), errc::not_found));
+}
+
+namespace {
+
+/// Processes whose parent is this test process and whose name is the demo kernel.
+size_t demo_kernels_alive() {
+  size_t count = 0;
+  auto me = std::to_string(::getpid());
+  if (DIR* d = ::opendir("/proc")) {
+    while (auto* e = ::readdir(d)) {
+      std::ifstream stat{std::string{"/proc/"} + e->d_name + "/stat"};
+      std::string pid, comm, state, ppid;
+      if (stat >> pid >> comm >> state >> ppid && ppid == me
+          && comm.find("arbor-demo-ker") != std::string::npos && state != "Z")
+        ++count;
+    }
+    ::closedir(d);
+  }
+  return count;
+}
+
+/// Waits until everything posted to `io` before this call has run.
+void drain_loop(const io_loop_ptr& io) {
+  std::promise<void> done;
+  io->post([&done] { done.set_value(); });
+  done.get_future().wait_for(10s);
+}
+
+} // namespace
+
+//   manager with a warm pool of 2 demo kernels
+//   ├── s-a    adopts a pre-started kernel
+//   └── s-b    adopts the second (or starts its own)
+TEST_CASE_METHOD(actor_fixture, "pre-started kernels are adopted, refilled and reaped on close",
+                 "[session][pool]") {
+  session_manager_config cfg;
+  cfg.path = "/t/sessions";
+  cfg.kernels["default"].command = {demo_kernel};
+  cfg.kernels["default"].prestart = 2;
+  auto manager = spawn_session_manager(*sys, cfg, io);
+  for (int i = 0; i < 3; ++i) {
+    auto info = ask<session_info>(manager, create_atom::value, session_request{});
+    REQUIRE(info);
+    auto dist = *ask<caf::actor>(manager, get_child_atom::value, info->id);
+    caf::scoped_actor client{*sys};
+    attach(client, dist);
+    input(client, dist, "upper warm");
+    client_view v;
+    REQUIRE(receive_until(client, dist, v, [](auto& x) { return !x.lines.empty(); }));
+    CHECK(v.lines.front().data == "WARM");
+    CHECK(v.lines.front().seq == 1); // nothing the kernel did before adoption leaks in
+  }
+  (*self)->send_exit(manager, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(manager) == caf::exit_reason::user_shutdown);
+  drain_loop(io); // the pool's close ran: pooled kernels were killed and reaped
+  CHECK(demo_kernels_alive() == 0);
 }
