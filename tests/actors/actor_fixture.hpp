@@ -114,6 +114,7 @@ struct client_view {
   std::vector<file_event> files;
   std::string dropped;
   std::string closing;
+  uint32_t pings = 0;
 
   std::vector<std::string> texts() const {
     std::vector<std::string> result;
@@ -145,7 +146,11 @@ bool receive_until(caf::scoped_actor& self, const caf::actor& distributor, clien
         [&](file_changed_atom, const file_event& ev) { view.files.push_back(ev); },
         [&](dropped_atom, const std::string& why) { view.dropped = why; },
         [&](closing_atom, const std::string& why) { view.closing = why; },
-        [&](ping_atom) { self->send(distributor, pong_atom::value); }, [](caf::message&) {},
+        [&](ping_atom) {
+          ++view.pings;
+          self->send(distributor, pong_atom::value);
+        },
+        [](caf::message&) {},
         caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(left)) >>
             [&] { timed_out = true; });
     if (timed_out)

@@ -154,8 +154,8 @@ size_t demo_kernels_alive() {
     while (auto* e = ::readdir(d)) {
       std::ifstream stat{std::string{"/proc/"} + e->d_name + "/stat"};
       std::string pid, comm, state, ppid;
-      if (stat >> pid >> comm >> state >> ppid && ppid == me
-          && comm.find("arbor-demo-ker") != std::string::npos && state != "Z")
+      if (stat >> pid >> comm >> state >> ppid && ppid == me &&
+          comm.find("arbor-demo-ker") != std::string::npos && state != "Z")
         ++count;
     }
     ::closedir(d);
