@@ -66,8 +66,8 @@ void kernel_pool::close() {
 kernel_pool_ptr make_kernel_pool(io_loop_ptr io, const kernel_spec& spec, size_t size) {
   auto copy = std::make_shared<kernel_spec>(spec);
   copy->warm.reset();
-  auto pool = std::make_shared<kernel_pool>(io, std::move(copy), size,
-                                            std::chrono::milliseconds{20});
+  auto pool =
+      std::make_shared<kernel_pool>(io, std::move(copy), size, std::chrono::milliseconds{20});
   io->post([pool] { pool->fill(); });
   return pool;
 }

@@ -48,9 +48,7 @@ public:
   std::unique_ptr<started_process> take();
   void fill();
   void close();
-  const io_loop_ptr& loop() const noexcept {
-    return io_;
-  }
+  const io_loop_ptr& loop() const noexcept { return io_; }
 
 private:
   void schedule_refill();
