@@ -52,6 +52,18 @@ const char* to_string(errc x) noexcept {
       return "queue_full";
     case errc::slow_consumer:
       return "slow_consumer";
+    case errc::unauthorized:
+      return "unauthorized";
+    case errc::forbidden:
+      return "forbidden";
+    case errc::too_large:
+      return "too_large";
+    case errc::bad_request:
+      return "bad_request";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
+    case errc::not_ready:
+      return "not_ready";
   }
   return "unknown";
 }

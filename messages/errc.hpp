@@ -33,6 +33,12 @@ enum class errc : uint8_t {
   io_error,                   ///< a file or pipe operation failed (context: what)
   queue_full,                 ///< a bounded queue refused the item (back-pressure)
   slow_consumer,              ///< a subscriber fell too far behind and was dropped
+  unauthorized,               ///< missing or wrong token
+  forbidden,                  ///< the request is not allowed (Origin, path outside the roots)
+  too_large,                  ///< a body or frame exceeds its limit
+  bad_request,        ///< a request that is not JSON-shaped (unknown route parts, bad query)
+  method_not_allowed, ///< the route exists, not with this method
+  not_ready,          ///< the server is starting or shutting down
 };
 
 /// The snake_case name of `x`.

@@ -9,10 +9,15 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace arbor {
+
+namespace ws {
+struct wire_cache;
+} // namespace ws
 
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
@@ -52,6 +57,9 @@ typename Inspector::result_type inspect(Inspector& f, output_line& x) {
 /// The subscriber answers `(ack_atom, last seq)` to the distributor once handled.
 struct output_batch {
   std::vector<output_line> lines;
+  /// The lines as WebSocket frames, encoded once by the first local subscriber
+  /// that needs them (ws::encoded_frames); not serialized, null after a hop.
+  std::shared_ptr<ws::wire_cache> wire;
 };
 
 template <class Inspector>
