@@ -5,6 +5,7 @@
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/session.hpp"
+#include "messages/ws_wire.hpp"
 #include "supervisors/probe.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -105,6 +106,7 @@ private:
     cfg_.last_seq->store(last_seq_, std::memory_order_relaxed);
     for (auto& line : batch.lines)
       remember(line);
+    batch.wire = ws::make_wire_cache(); // encoded once for every WebSocket client
     auto msg = caf::make_message(output_atom::value, std::move(batch));
     for (auto i = subs_.begin(); i != subs_.end();) {
       auto& sub = i->second;

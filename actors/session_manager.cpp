@@ -199,12 +199,38 @@ private:
     return rp;
   }
 
-  std::vector<session_info> on_list() {
-    std::vector<session_info> result;
-    result.reserve(sessions_.size());
-    for (auto& kv : sessions_)
-      result.push_back(kv.second.info);
-    return result;
+  /// Every session with its kernel state and client count, asked of each
+  /// distributor at once (a session that does not answer in 5 s is listed as
+  /// the manager knows it).
+  caf::result<std::vector<session_info>> on_list() {
+    struct gather {
+      std::vector<session_info> all;
+      size_t pending = 0;
+      caf::response_promise rp;
+    };
+    auto g = std::make_shared<gather>();
+    g->pending = sessions_.size();
+    if (g->pending == 0)
+      return g->all;
+    g->rp = make_response_promise();
+    g->all.reserve(sessions_.size());
+    for (auto& kv : sessions_) {
+      auto slot = g->all.size();
+      g->all.push_back(kv.second.info);
+      auto done = [g] {
+        if (--g->pending == 0)
+          g->rp.deliver(std::move(g->all));
+      };
+      request(kv.second.distributor, std::chrono::seconds{5}, info_atom::value)
+          .then(
+              [g, slot, done](kernel_status& k, uint32_t clients) {
+                g->all[slot].kernel = std::move(k);
+                g->all[slot].clients = clients;
+                done();
+              },
+              [done](caf::error&) { done(); });
+    }
+    return g->rp;
   }
 
   caf::result<ok_atom> on_close(const std::string& id) {
