@@ -1,49 +1,28 @@
-// arbord: the arbor reference server.
+// arbord: the arbor reference server (docs/arbord.md, API in docs/http-api.md).
 //
-// It runs the node's supervision tree (ARCHITECTURE.md §2) as far as it exists:
-//   /app (rest_for_one) → event_bus, tasks, sessions (session manager; kernel:
-//   the demo kernel next to arbord unless --kernel names another program).
-// Lifespans from config and HTTP join the tree with the server issue. Signals become ordered exits:
-// the first SIGINT/SIGTERM stops the tree in reverse start order, a second one
-// shortens every deadline (hurry). Exit code 0 after a clean shutdown, 1 when
-// the tree ended with an error, 2 when it could not start or an option is invalid.
-#include "actors/event_bus.hpp"
-#include "actors/io_loop.hpp"
-#include "actors/session_manager.hpp"
+// Reads its config (a JSON file and flags, docs/configuration.md; invalid →
+// one error line, exit 2, nothing started), runs the node's supervision tree
+// (node.hpp) and prints where it listens. Signals become ordered exits: the
+// first SIGINT/SIGTERM (or POST /api/shutdown) stops the tree in reverse start
+// order, a second one shortens every deadline. Exit code 0 after a clean
+// shutdown, 1 when the tree ended with an error, 2 when it could not start.
+#include "apps/arbord/config.hpp"
+#include "apps/arbord/node.hpp"
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
+#include "supervisors/log_ring.hpp"
 #include "supervisors/supervisor.hpp"
 #include "supervisors/supervisor_log.hpp"
-#include "supervisors/tasks.hpp"
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 #include <csignal>
 #include <cstdio>
+#include <random>
 #include <sys/resource.h>
 #include <thread>
-#include <unistd.h>
 
 namespace {
-
-struct options {
-  arbor::supervisor_log_config log;
-  int stop_timeout_s = 90; // systemd's default TimeoutStopSec
-  std::string kernel;      // default kernel program; "" = the demo kernel
-  uint32_t max_sessions = 1000;
-};
-
-/// The demo kernel built and installed beside arbord.
-std::string demo_kernel_path() {
-  char buf[4096];
-  auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  std::string dir = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string{"."};
-  dir = dir.substr(0, dir.rfind('/'));
-  for (auto candidate : {dir + "/arbor-demo-kernel", dir + "/../demo_kernel/arbor-demo-kernel"})
-    if (::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-  return "arbor-demo-kernel"; // from PATH
-}
 
 /// Many sessions need many descriptors (three pipes and a pidfd each).
 void raise_fd_limit() {
@@ -63,98 +42,93 @@ sigset_t handled_signals() {
   return set;
 }
 
-/// The bus's current handle, written by its factory and read by the sessions'
-/// factory; both run inside /app's handlers, one after the other.
-using bus_slot = std::shared_ptr<caf::actor>;
-
-arbor::child_spec event_bus_child(bus_slot slot) {
-  arbor::child_spec bus;
-  bus.id = "event_bus";
-  bus.shutdown = arbor::shutdown_policy::deadline(std::chrono::seconds(1));
-  bus.start = [slot](arbor::child_context& ctx) -> caf::expected<caf::actor> {
-    *slot = arbor::spawn_event_bus(ctx.system);
-    return *slot;
-  };
-  return bus;
+std::string random_token() {
+  std::random_device rd;
+  std::string token;
+  for (int i = 0; i < 4; ++i) {
+    char buf[9];
+    std::snprintf(buf, sizeof(buf), "%08x", rd());
+    token += buf;
+  }
+  return token;
 }
 
-arbor::child_spec tasks_child() {
-  arbor::child_spec tasks;
-  tasks.id = "tasks";
-  tasks.kind = arbor::child_kind::supervisor;
-  tasks.shutdown = arbor::shutdown_policy::deadline(std::chrono::seconds(10));
-  tasks.start = [](arbor::child_context& ctx) -> caf::expected<caf::actor> {
-    return arbor::spawn_task_supervisor(ctx.system, ctx.path, std::chrono::seconds(5));
-  };
-  return tasks;
-}
+/// The one stop path: signals and POST /api/shutdown both come here. The first
+/// request stops the tree, later ones shorten its deadlines.
+class stopper {
+public:
+  stopper(caf::actor root, arbor::http::server_state& front)
+    : root_(std::move(root)), front_(front) {}
 
-arbor::child_spec sessions_child(const options& opts, arbor::io_loop_ptr io, bus_slot slot) {
-  arbor::session_manager_config cfg;
-  cfg.kernels["default"].command = {opts.kernel.empty() ? demo_kernel_path() : opts.kernel};
-  cfg.max_sessions = opts.max_sessions;
-  auto child = arbor::session_manager_child("sessions", cfg, io);
-  child.shutdown = arbor::shutdown_policy::deadline(std::chrono::seconds(30));
-  child.start = [cfg, io, slot](arbor::child_context& ctx) -> caf::expected<caf::actor> {
-    auto c = cfg;
-    c.path = ctx.path;
-    c.event_bus = *slot;
-    return arbor::spawn_session_manager(ctx.system, std::move(c), io);
-  };
-  return child;
-}
+  void request(const char* why) {
+    int n = ++count_;
+    arbor::log_event ev{n == 1 ? "stop_requested" : "hurry_requested", spdlog::level::info, "/app"};
+    ev.reason = why;
+    arbor::log_supervisor_event(ev);
+    if (n == 1) {
+      front_.ready.store(false, std::memory_order_release);
+      caf::anon_send_exit(root_, caf::exit_reason::user_shutdown);
+    } else {
+      caf::anon_send(root_, arbor::hurry_atom::value);
+    }
+  }
 
-arbor::supervisor_spec app_spec(const options& opts, arbor::io_loop_ptr io) {
-  auto slot = std::make_shared<caf::actor>();
-  arbor::supervisor_spec spec;
-  spec.name = "app";
-  spec.strat = arbor::strategy::rest_for_one;
-  spec.children = {event_bus_child(slot), tasks_child(), sessions_child(opts, io, slot)};
-  return spec;
-}
+private:
+  caf::actor root_;
+  arbor::http::server_state& front_;
+  std::atomic<int> count_{0};
+};
 
-/// Turns signals into messages to the root: exit first, hurry on the second.
-void forward_signals(caf::actor_system& sys, caf::actor root) {
+void forward_signals(stopper& stop) {
   auto set = handled_signals();
-  int count = 0;
   for (;;) {
     int sig = 0;
     sigwait(&set, &sig);
     if (sig == SIGUSR2)
       return;
-    arbor::log_event ev{++count == 1 ? "stop_requested" : "hurry_requested", spdlog::level::info,
-                        "/app"};
-    ev.reason = strsignal(sig);
-    arbor::log_supervisor_event(ev);
-    if (count == 1)
-      caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
-    else
-      caf::anon_send(root, arbor::hurry_atom::value);
+    stop.request(strsignal(sig));
   }
-  (void)sys;
 }
 
-int run(const options& opts, arbor::io_loop_ptr io) {
-  caf::actor_system_config cfg;
-  arbor::add_message_types(cfg);
-  caf::actor_system sys{cfg};
+void print_address(const arbor::config::server& cfg, uint16_t port, bool token_generated) {
+  std::printf("arbord: listening on http://%s:%u/", cfg.host.c_str(), static_cast<unsigned>(port));
+  if (token_generated)
+    std::printf("?token=%s", cfg.token.c_str());
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+caf::error wait_for_exit(caf::actor_system& sys, const caf::actor& root) {
+  caf::error reason;
+  caf::scoped_actor self{sys};
+  self->monitor(root);
+  self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
+  return reason;
+}
+
+int run(const arbor::config::server& cfg, bool token_generated,
+        std::shared_ptr<arbor::http::server_state> front, arbor::io_loop_ptr kernels) {
+  caf::actor_system_config sys_cfg;
+  arbor::add_message_types(sys_cfg);
+  caf::actor_system sys{sys_cfg};
   auto root =
-      arbor::start_supervisor(sys, app_spec(opts, io), "/app",
-                              std::chrono::seconds(opts.stop_timeout_s), std::chrono::seconds(30));
+      arbor::start_supervisor(sys, arbord::app_spec(cfg, kernels, front), "/app",
+                              std::chrono::seconds(cfg.stop_timeout_s), std::chrono::seconds(60));
   if (!root) {
     std::fprintf(stderr, "arbord: cannot start: %s\n", arbor::describe(root.error()).c_str());
     return 2;
   }
+  stopper stop{*root, *front};
+  front->root = *root;
+  front->shutdown = [&stop] { stop.request("POST /api/shutdown"); };
+  front->ready.store(true, std::memory_order_release);
   arbor::log_supervisor_event({"node_started", spdlog::level::info, "/app"});
-  std::thread signals{forward_signals, std::ref(sys), *root};
-  caf::error reason;
-  {
-    caf::scoped_actor self{sys};
-    self->monitor(*root);
-    self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
-  }
+  print_address(cfg, front->port.load(), token_generated);
+  std::thread signals{forward_signals, std::ref(stop)};
+  auto reason = wait_for_exit(sys, *root);
   pthread_kill(signals.native_handle(), SIGUSR2);
   signals.join();
+  arbor::http::close_all(*front, std::chrono::seconds(2));
   arbor::log_event ev{"node_stopped",
                       arbor::is_clean_exit(reason) ? spdlog::level::info : spdlog::level::err,
                       "/app"};
@@ -163,42 +137,106 @@ int run(const options& opts, arbor::io_loop_ptr io) {
   return arbor::is_clean_exit(reason) ? 0 : 1;
 }
 
-} // namespace
+struct flags {
+  std::string config_file;
+  bool print_config = false;
+};
 
-int main(int argc, char** argv) {
-  CLI::App app{"arbord: the arbor multi-session backend"};
-  options opts;
-  opts.log.to_stderr = true;
-  app.add_option("--node", opts.log.node, "node name in the supervisor log")->capture_default_str();
-  app.add_option("--log-file", opts.log.file, "supervisor log file (JSON Lines, rotated)");
-  app.add_flag("!--no-log-stderr", opts.log.to_stderr, "do not copy the supervisor log to stderr");
-  app.add_option("--stop-timeout", opts.stop_timeout_s,
-                 "outer shutdown deadline in seconds (systemd TimeoutStopSec); the tree "
-                 "must be able to stop within it")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  app.add_option("--kernel", opts.kernel,
-                 "default kernel program (default: arbor-demo-kernel beside arbord)")
+/// Declares every flag; each overrides its config key only when given.
+void add_flags(CLI::App& app, flags& f, arbor::config::server& cfg) {
+  app.add_option("--config", f.config_file, "JSON config file (docs/configuration.md)")
       ->check(CLI::ExistingFile);
-  app.add_option("--max-sessions", opts.max_sessions, "most sessions at once")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
+  app.add_flag("--print-config", f.print_config, "print the effective config and exit");
+  app.add_option("--host", cfg.host, "listen address (config: host)");
+  app.add_option("--port", cfg.port, "listen port, 0 = any (config: port)");
+  app.add_option("--token", cfg.token, "API token; generated when empty (config: token)");
+  app.add_option("--kernel", cfg.kernels["default"].run.command,
+                 "the default kernel's command (config: kernels.default.command)");
+  app.add_option("--session-ttl", cfg.session_ttl_s,
+                 "seconds a session outlives its last client; 0 = at once, -1 = never");
+  app.add_option("--max-sessions", cfg.limit.max_sessions, "most sessions at once");
+  app.add_option("--export-dir", cfg.export_dir, "where transcripts are written");
+  app.add_option("--node", cfg.logging.node, "node name in the supervisor log");
+  app.add_option("--log-file", cfg.logging.file, "supervisor log file (JSON Lines, rotated)");
+  app.add_flag("!--no-log-stderr", cfg.logging.to_stderr,
+               "do not copy the supervisor log to stderr");
+  app.add_option("--stop-timeout", cfg.stop_timeout_s,
+                 "outer shutdown deadline in seconds (systemd TimeoutStopSec)");
+}
+
+/// Parses flags over the config file: flags are parsed twice, first to find
+/// --config, then over the loaded file so that given flags win.
+int load_config(int argc, char** argv, arbor::config::server& cfg, flags& f) {
+  CLI::App pre{"arbord"};
+  pre.allow_extras();
+  pre.set_help_flag();
+  pre.add_option("--config", f.config_file);
+  try {
+    pre.parse(argc, argv);
+  } catch (const CLI::ParseError&) {
+  }
+  if (!f.config_file.empty()) {
+    auto loaded = arbor::config::load(f.config_file);
+    if (!loaded) {
+      std::fprintf(stderr, "arbord: bad config: %s\n", arbor::context_of(loaded.error()).c_str());
+      return 2;
+    }
+    cfg = std::move(*loaded);
+  }
+  CLI::App app{"arbord: the arbor multi-session backend"};
+  add_flags(app, f, cfg);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     app.exit(e); // prints help, or the one-line error
     return e.get_exit_code() == 0 ? 0 : 2;
   }
+  if (cfg.kernels.count("default") && cfg.kernels["default"].run.command.empty())
+    cfg.kernels.erase("default"); // --kernel not given: the demo kernel
+  if (auto err = arbor::config::validate(cfg)) {
+    std::fprintf(stderr, "arbord: bad config: %s\n", arbor::context_of(err).c_str());
+    return 2;
+  }
+  return -1;
+}
 
-  // Block the signals before CAF starts its threads; one thread waits for them.
+} // namespace
+
+int main(int argc, char** argv) {
+  arbor::config::server cfg;
+  flags f;
+  if (int rc = load_config(argc, argv, cfg, f); rc >= 0)
+    return rc;
+  if (f.print_config) {
+    std::printf("%s\n", arbor::config::to_json_text(cfg).c_str());
+    return 0;
+  }
+  bool token_generated = cfg.token.empty();
+  if (token_generated)
+    cfg.token = random_token();
+
+  // Block the signals before any thread starts; one thread waits for them.
   auto signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  arbor::configure_supervisor_log(opts.log);
+  auto logs = std::make_shared<arbor::log_ring>();
+  arbor::supervisor_log_config log_cfg;
+  log_cfg.node = cfg.logging.node;
+  log_cfg.file = cfg.logging.file;
+  log_cfg.to_stderr = cfg.logging.to_stderr;
+  log_cfg.max_file_bytes = cfg.logging.max_file_bytes;
+  log_cfg.max_files = cfg.logging.max_files;
+  log_cfg.extra_sinks.push_back(logs->sink());
+  arbor::configure_supervisor_log(log_cfg);
   raise_fd_limit();
-  // The I/O loop outlives the actor system: kernels of dying actors are reaped there.
-  auto io = std::make_shared<arbor::io_loop>();
-  int rc = run(opts, io);
-  io->stop();
+  // The I/O loops outlive the actor system: kernels of dying actors are reaped
+  // on one, the last WebSocket close frames written on the other.
+  auto kernels = std::make_shared<arbor::io_loop>();
+  auto front = std::make_shared<arbor::http::server_state>();
+  front->net = std::make_shared<arbor::io_loop>();
+  front->logs = logs;
+  int rc = run(cfg, token_generated, front, kernels);
+  front->net->stop();
+  kernels->stop();
   arbor::shutdown_supervisor_log();
   return rc;
 }
