@@ -15,6 +15,7 @@ child_process::child_process(std::vector<std::string> argv) {
     return;
   pid_ = fork();
   if (pid_ == 0) {
+    dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
     std::vector<char*> args;
     for (auto& a : argv)

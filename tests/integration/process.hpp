@@ -1,5 +1,5 @@
-// Test helper: runs a program as a child process with its stderr on a pipe, reads
-// lines with bounded waits and sends it signals.
+// Test helper: runs a program as a child process with its stdout and stderr on
+// one pipe, reads lines with bounded waits and sends it signals.
 #pragma once
 
 #include <chrono>
@@ -13,7 +13,7 @@ public:
   explicit child_process(std::vector<std::string> argv);
   ~child_process();
 
-  /// The next stderr line, or "" after `timeout` / end of output.
+  /// The next output line, or "" after `timeout` / end of output.
   std::string read_line(std::chrono::milliseconds timeout);
   /// Reads lines until one contains `needle`; every line read is kept in `seen`.
   bool wait_for(const std::string& needle, std::chrono::milliseconds timeout);

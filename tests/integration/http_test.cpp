@@ -1,0 +1,377 @@
+// Integration: the real arbord on 127.0.0.1 port 0, driven over HTTP and
+// WebSocket as clients would (the client contract of ARCHITECTURE.md §5).
+#include "integration/client.hpp"
+#include "integration/process.hpp"
+#include "messages/json.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace arbor::test;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string token = "integration-token-0123";
+
+std::string str(const boost::json::object& o, const char* key) {
+  auto i = o.find(key);
+  return i != o.end() && i->value().is_string() ? std::string{i->value().as_string()} : "";
+}
+
+int64_t num(const boost::json::object& o, const char* key) {
+  auto i = o.find(key);
+  return i != o.end() && i->value().is_int64() ? i->value().as_int64() : -1;
+}
+
+/// A scratch directory, removed afterwards.
+struct scratch_dir {
+  fs::path path;
+  scratch_dir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("arbor-it-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~scratch_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// arbord on port 0 with a known token; its supervisor log goes to a file.
+struct server {
+  scratch_dir dir;
+  std::unique_ptr<child_process> proc;
+  uint16_t port = 0;
+
+  explicit server(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{ARBORD_PATH,       "--port",     "0",        "--token", token,
+                                  "--no-log-stderr", "--log-file", log_path(), "--node",  "it"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc = std::make_unique<child_process>(argv);
+    for (int i = 0; i < 50 && port == 0; ++i) {
+      auto line = proc->read_line(seconds(20));
+      if (line.empty())
+        break;
+      port = port_of(line);
+    }
+  }
+
+  std::string log_path() const { return (dir.path / "supervisor.log").string(); }
+
+  http_reply call(const std::string& method, const std::string& target,
+                  const std::string& body = {}) const {
+    return http_call(port, method, target, body, bearer(token));
+  }
+
+  std::string create(const std::string& body = "{}") const {
+    auto r = call("POST", "/api/sessions", body);
+    REQUIRE(r.status == 201);
+    return std::string{r.json.as_object().at("id").as_string()};
+  }
+
+  std::unique_ptr<ws_client> attach(const std::string& id, const std::string& query = {}) const {
+    return std::make_unique<ws_client>(port, "/ws/sessions/" + id + "?token=" + token + query);
+  }
+
+  std::vector<std::string> log_lines() const {
+    std::vector<std::string> lines;
+    std::ifstream in{log_path()};
+    for (std::string line; std::getline(in, line);)
+      lines.push_back(line);
+    return lines;
+  }
+};
+
+std::string input(const std::string& line) {
+  return boost::json::serialize(boost::json::object{{"type", "input"}, {"data", line}});
+}
+
+/// The next `output` frame's data (skipping status frames and the like).
+std::string next_output(ws_client& c, int64_t* seq = nullptr) {
+  auto f = c.next_of("output", seconds(10));
+  if (!f)
+    return "<none>";
+  if (seq)
+    *seq = num(*f, "seq");
+  return str(*f, "data");
+}
+
+bool process_alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
+
+} // namespace
+
+TEST_CASE("health is open, everything else needs the token", "[http][auth]") {
+  server s;
+  REQUIRE(s.port != 0);
+  CHECK(http_call(s.port, "GET", "/healthz").status == 200);
+  CHECK(http_call(s.port, "GET", "/readyz").status == 200);
+  auto denied = http_call(s.port, "GET", "/api/sessions");
+  CHECK(denied.status == 401);
+  CHECK(denied.json.at("error").at("code").as_string() == "unauthorized");
+  CHECK(http_call(s.port, "GET", "/api/sessions", {}, bearer("wrong-token-0123456")).status == 401);
+  CHECK(http_call(s.port, "GET", "/api/sessions?token=" + token).status == 200);
+  ws_client ws{s.port, "/ws/sessions/s-00000000000000000000000000000000"};
+  CHECK(ws.status() == 401);
+}
+
+TEST_CASE("sessions: create, list, get, export, delete; errors as JSON", "[http]") {
+  server s{{"--export-dir", "/tmp"}};
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  CHECK(id.size() == 34);
+  auto one = s.call("GET", "/api/sessions/" + id);
+  REQUIRE(one.status == 200);
+  CHECK(one.json.at("kernel").at("pid").as_int64() > 0);
+  auto all = s.call("GET", "/api/sessions");
+  CHECK(all.json.at("sessions").as_array().size() == 1);
+  auto exported = s.call("POST", "/api/sessions/" + id + "/export");
+  REQUIRE(exported.status == 200);
+  auto path = std::string{exported.json.at("path").as_string()};
+  CHECK(fs::exists(path));
+  fs::remove(path);
+  CHECK(s.call("DELETE", "/api/sessions/" + id).status == 200);
+  CHECK(s.call("GET", "/api/sessions/" + id).status == 404);
+  CHECK(s.call("DELETE", "/api/sessions/" + id).status == 404);
+  auto bad = s.call("POST", "/api/sessions", "{not json");
+  CHECK(bad.status == 400);
+  CHECK(bad.json.at("error").at("code").as_string() == "bad_json");
+  CHECK(s.call("POST", "/api/sessions", R"({"kernel":"nope"})").status == 404);
+  CHECK(s.call("POST", "/api/sessions", R"({"file":"/etc/passwd"})").status == 403);
+  CHECK(s.call("GET", "/api/nothing").status == 404);
+  CHECK(s.call("PUT", "/api/sessions").status == 405);
+  auto big = s.call("POST", "/api/sessions", std::string(2u << 20, ' '));
+  CHECK(big.status == 413);
+}
+
+TEST_CASE("two clients see the same output with increasing seq; since replays what was missed",
+          "[http][ws]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto a = s.attach(id);
+  auto b = s.attach(id);
+  REQUIRE(a->status() == 101);
+  REQUIRE(b->status() == 101);
+  int64_t seq1 = 0, seq2 = 0, seq_b = 0;
+  REQUIRE(a->send(input("hello")));
+  CHECK(next_output(*a, &seq1) == "hello");
+  CHECK(next_output(*b, &seq_b) == "hello");
+  CHECK(seq_b == seq1);
+  REQUIRE(a->send(input("upper world")));
+  CHECK(next_output(*a, &seq2) == "WORLD");
+  CHECK(seq2 > seq1);
+
+  // b leaves; three lines are produced; b comes back with since = its last seq.
+  b.reset();
+  for (auto word : {"one", "two", "three"}) {
+    REQUIRE(a->send(input(word)));
+    CHECK(next_output(*a) == word);
+  }
+  auto again = s.attach(id, "&since=" + std::to_string(seq2));
+  REQUIRE(again->status() == 101);
+  std::vector<std::string> replayed;
+  int64_t last = seq2;
+  for (int i = 0; i < 3; ++i) {
+    int64_t seq = 0;
+    replayed.push_back(next_output(*again, &seq));
+    CHECK(seq == last + 1);
+    last = seq;
+  }
+  CHECK(replayed == std::vector<std::string>{"one", "two", "three"});
+  REQUIRE(a->send(input("four")));
+  int64_t seq4 = 0;
+  CHECK(next_output(*again, &seq4) == "four"); // no duplicate before it
+  CHECK(seq4 == last + 1);
+}
+
+TEST_CASE("interrupt reaches the kernel; a crash gives status frames and a restart",
+          "[http][ws][restart]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto c = s.attach(id);
+  REQUIRE(c->status() == 101);
+  REQUIRE(c->send(R"({"type":"interrupt"})"));
+  CHECK(next_output(*c) == "interrupted");
+  auto pid_before = s.call("GET", "/api/sessions/" + id).json.at("kernel").at("pid").as_int64();
+  REQUIRE(c->send(input("crash")));
+  auto status = c->next_of("status", seconds(10));
+  REQUIRE(status);
+  bool running_again = false;
+  for (int i = 0; i < 5 && !running_again; ++i) {
+    if (str(*status, "state") == "running" && num(*status, "restarts") >= 1)
+      running_again = true;
+    else if (!(status = c->next_of("status", seconds(10))))
+      break;
+  }
+  CHECK(running_again);
+  auto info = s.call("GET", "/api/sessions/" + id).json.at("kernel");
+  CHECK(info.at("restarts").as_int64() >= 1);
+  CHECK(info.at("pid").as_int64() != pid_before);
+  REQUIRE(c->send(input("still here")));
+  CHECK(next_output(*c) == "still here");
+}
+
+TEST_CASE("bad client frames get an error frame and the connection stays usable", "[http][ws]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto c = s.attach(id);
+  REQUIRE(c->status() == 101);
+  REQUIRE(c->send("{this is not json"));
+  auto err = c->next_of("error", seconds(10));
+  REQUIRE(err);
+  CHECK(str(*err, "code") == "bad_json");
+  REQUIRE(c->send(R"({"type":"launch"})"));
+  CHECK(c->next_of("error", seconds(10)));
+  REQUIRE(c->send(R"({"type":"ping"})"));
+  CHECK(c->next_of("pong", seconds(10)));
+  REQUIRE(c->send(input("fine")));
+  CHECK(next_output(*c) == "fine");
+}
+
+TEST_CASE("an oversized frame closes with 1009; an unknown session with 4404", "[http][ws]") {
+  server s{{"--config", ARBOR_IT_CONFIG}};
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto c = s.attach(id);
+  REQUIRE(c->status() == 101);
+  REQUIRE(c->send(input(std::string(20000, 'x')))); // max_frame_bytes is 16384 here
+  CHECK(c->wait_close(seconds(10)) == 1009);
+  auto other = s.attach(id);
+  REQUIRE(other->status() == 101); // the session is unaffected
+  REQUIRE(other->send(input("ok")));
+  CHECK(next_output(*other) == "ok");
+  auto unknown = s.attach("s-0123456789abcdef0123456789abcdef");
+  REQUIRE(unknown->status() == 101);
+  auto err = unknown->next_of("error", seconds(10));
+  REQUIRE(err);
+  CHECK(str(*err, "code") == "not_found");
+  CHECK(unknown->wait_close(seconds(10)) == 4404);
+}
+
+TEST_CASE("a WebSocket from a foreign Origin is refused with 403", "[http][ws][auth]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  ws_client evil{
+      s.port, "/ws/sessions/" + id + "?token=" + token, {{"Origin", "http://evil.example"}}};
+  CHECK(evil.status() == 403);
+  ws_client same{s.port,
+                 "/ws/sessions/" + id + "?token=" + token,
+                 {{"Origin", "http://127.0.0.1:" + std::to_string(s.port)}}};
+  CHECK(same.status() == 101);
+}
+
+TEST_CASE("TTL: a session outlives its last client for session_ttl, then closes", "[http][ws]") {
+  server s{{"--session-ttl", "1"}};
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  s.attach(id).reset(); // attach and leave: the TTL starts
+  auto back = s.attach(id);
+  REQUIRE(back->status() == 101); // within the TTL: the same session
+  REQUIRE(back->send(input("again")));
+  CHECK(next_output(*back) == "again");
+  INFO("close " << back->close_code() << " skipped " << back->skipped.size());
+  CHECK(back->open());
+  auto left_at = std::chrono::steady_clock::now();
+  back.reset();
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() < left_at + seconds(10)) {
+    closed = s.call("GET", "/api/sessions/" + id).status == 404;
+    if (!closed)
+      std::this_thread::sleep_for(milliseconds(20)); // poll interval of a bounded poll
+  }
+  CHECK(closed);
+  CHECK(std::chrono::steady_clock::now() - left_at >= milliseconds(900)); // not before the TTL
+}
+
+TEST_CASE("metrics, logs and tree describe the running node", "[http]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto c = s.attach(id);
+  REQUIRE(c->status() == 101);
+  REQUIRE(c->send(input("x")));
+  CHECK(next_output(*c) == "x");
+  auto metrics = s.call("GET", "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.body.find("arbor_sessions 1\n") != std::string::npos);
+  CHECK(metrics.body.find("arbor_clients 1\n") != std::string::npos);
+  CHECK(metrics.body.find(R"(arbor_supervisor_events_total{event="session_created"} 1)") !=
+        std::string::npos);
+  auto logs = s.call("GET", "/api/logs?after=0&limit=1000");
+  REQUIRE(logs.status == 200);
+  CHECK(logs.json.at("lines").as_array().size() > 5);
+  CHECK(logs.json.at("next").as_int64() >= 5);
+  auto tree = s.call("GET", "/api/tree");
+  REQUIRE(tree.status == 200);
+  auto& children = tree.json.at("children").as_array();
+  REQUIRE(children.size() == 4);
+  CHECK(children.back().at("id").as_string() == "http");
+}
+
+TEST_CASE(
+    "SIGTERM with live clients: closing + 1001 to each, kernels reaped, exit 0, reverse order",
+    "[http][ws][shutdown]") {
+  server s;
+  REQUIRE(s.port != 0);
+  std::vector<std::unique_ptr<ws_client>> clients;
+  std::vector<int64_t> pids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = s.create();
+    pids.push_back(s.call("GET", "/api/sessions/" + id).json.at("kernel").at("pid").as_int64());
+    for (int j = 0; j < 2; ++j) {
+      clients.push_back(s.attach(id));
+      REQUIRE(clients.back()->status() == 101);
+    }
+    REQUIRE(clients.back()->send(input("burst 50")));
+  }
+  s.proc->signal(SIGTERM);
+  for (auto& c : clients) {
+    auto closing = c->next_of("closing", seconds(20));
+    CHECK(closing);
+    CHECK(c->wait_close(seconds(10)) == 1001);
+  }
+  CHECK(s.proc->wait_exit(seconds(30)) == 0);
+  for (auto pid : pids)
+    CHECK_FALSE(process_alive(static_cast<int>(pid)));
+  std::vector<std::string> stopped;
+  for (const auto& line : s.log_lines()) {
+    auto v = arbor::parse_json(line);
+    if (v && v->is_object() && str(v->as_object(), "event") == "child_stopped" &&
+        str(v->as_object(), "supervisor") == "/app")
+      stopped.push_back(str(v->as_object(), "child"));
+  }
+  CHECK(stopped == std::vector<std::string>{"http", "sessions", "tasks", "event_bus"});
+}
+
+TEST_CASE("POST /api/shutdown stops the node like SIGTERM", "[http][shutdown]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto r = s.call("POST", "/api/shutdown");
+  CHECK(r.status == 202);
+  CHECK(s.proc->wait_exit(seconds(30)) == 0);
+}
+
+TEST_CASE("an invalid config file is one error line and exit 2", "[http][config]") {
+  scratch_dir dir;
+  auto path = (dir.path / "bad.json").string();
+  std::ofstream{path} << R"({"port": "eighty"})";
+  child_process proc{{ARBORD_PATH, "--config", path}};
+  CHECK(proc.wait_exit(seconds(20)) == 2);
+  REQUIRE_FALSE(proc.seen.empty());
+  CHECK(proc.seen.front().find("arbord: bad config:") == 0);
+  CHECK(proc.seen.front().find("port") != std::string::npos);
+}
