@@ -21,8 +21,9 @@ using ttl_atom = caf::atom_constant<caf::atom("ttl")>;
 
 struct client_slot {
   caf::actor handle;
-  uint64_t sent = 0;  ///< last seq sent
-  uint64_t acked = 0; ///< last seq acknowledged
+  uint64_t sent = 0;          ///< last seq sent
+  uint64_t acked = 0;         ///< last seq acknowledged
+  uint64_t acked_at_tick = 0; ///< `acked` at the previous heartbeat tick
   uint32_t missed_pongs = 0;
 };
 
@@ -108,17 +109,9 @@ private:
       remember(line);
     batch.wire = ws::make_wire_cache(); // encoded once for every WebSocket client
     auto msg = caf::make_message(output_atom::value, std::move(batch));
-    for (auto i = subs_.begin(); i != subs_.end();) {
-      auto& sub = i->second;
-      if (sub.sent - sub.acked > cfg_.subscriber_queue_lines) {
-        auto handle = sub.handle;
-        ++i;
-        detach(handle, "slow_consumer");
-        continue;
-      }
-      sub.sent = last_seq_;
-      send(sub.handle, msg);
-      ++i;
+    for (auto& kv : subs_) {
+      kv.second.sent = last_seq_;
+      send(kv.second.handle, msg);
     }
   }
 
@@ -204,15 +197,19 @@ private:
   // -- heartbeat -------------------------------------------------------------------
 
   void on_tick() {
-    std::vector<caf::actor> dead;
+    std::vector<std::pair<caf::actor, const char*>> dead;
     for (auto& kv : subs_) {
-      if (kv.second.missed_pongs >= cfg_.max_missed_pongs)
-        dead.push_back(kv.second.handle);
-      ++kv.second.missed_pongs;
-      send(kv.second.handle, ping_atom::value);
+      auto& sub = kv.second;
+      if (sub.missed_pongs >= cfg_.max_missed_pongs)
+        dead.emplace_back(sub.handle, "heartbeat_timeout");
+      else if (sub.sent - sub.acked > cfg_.subscriber_queue_lines && sub.acked == sub.acked_at_tick)
+        dead.emplace_back(sub.handle, "slow_consumer"); // over its queue, no progress for a tick
+      sub.acked_at_tick = sub.acked;
+      ++sub.missed_pongs;
+      send(sub.handle, ping_atom::value);
     }
-    for (auto& who : dead)
-      detach(who, "heartbeat_timeout");
+    for (auto& [who, why] : dead)
+      detach(who, why);
   }
 
   void on_pong() {

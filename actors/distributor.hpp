@@ -28,11 +28,12 @@
 //
 // Flow control: a subscriber acknowledges what it handled. While any subscriber
 // is more than half its queue behind, the kernel's reads pause (credits are held
-// back), so a brief lag slows the kernel instead of costing the client; a
-// subscriber with more than `subscriber_queue_lines` unacknowledged lines when
-// output is published (fed faster than it acks) is dropped with reason
-// "slow_consumer" and the others are unaffected; one that stops answering
-// altogether is detached by the heartbeat.
+// back), so a lagging client slows the kernel instead of costing the client.
+// At a heartbeat tick, a subscriber more than `subscriber_queue_lines` behind
+// that acknowledged nothing since the previous tick is dropped with reason
+// "slow_consumer"; one that stops answering pings is dropped with
+// "heartbeat_timeout". The others are unaffected either way (the kernel
+// resumes once the laggard is gone).
 //
 // TTL (one timer per session, here): when the last client detaches, a
 // `ttl` message with the current generation is scheduled; an attach bumps the

@@ -336,9 +336,9 @@ private:
     state_->net->post([conn = conn_, c = std::move(c)]() mutable { conn->send(std::move(c)); });
   }
 
-  void close(uint16_t code, std::string why) {
-    state_->net->post([conn = conn_, code, why = std::move(why)]() mutable {
-      conn->close_ws(code, std::move(why));
+  void close(uint16_t code, std::string why, bool discard = false) {
+    state_->net->post([conn = conn_, code, why = std::move(why), discard]() mutable {
+      conn->close_ws(code, std::move(why), discard);
     });
   }
 
@@ -352,8 +352,7 @@ private:
   void on_dropped(const std::string& why) {
     state_->counters.dropped_clients.fetch_add(1, std::memory_order_relaxed);
     detach();
-    frame(error_frame{why, "dropped by the session: " + why});
-    close(ws::policy_violation, why);
+    close(ws::policy_violation, why, true);
   }
 
   void on_closing(const std::string& why) {

@@ -162,9 +162,7 @@ void connection::send(chunk c) {
     return;
   if (queued_bytes_ + c.size > state_->cfg.client_queue_bytes) {
     state_->counters.dropped_clients.fetch_add(1, std::memory_order_relaxed);
-    queue_.clear();
-    queued_bytes_ = 0;
-    return close_ws(ws::policy_violation, "slow_consumer");
+    return close_ws(ws::policy_violation, "slow_consumer", true);
   }
   queued_bytes_ += c.size;
   queue_.push_back(std::move(c));
@@ -172,9 +170,21 @@ void connection::send(chunk c) {
     write_queued();
 }
 
-void connection::close_ws(uint16_t code, std::string reason) {
+void connection::close_ws(uint16_t code, std::string reason, bool discard) {
   if (finished_ || closing_ || !ws_)
     return;
+  if (discard) { // a dropped client: what it has not been sent is dropped with it
+    queue_.resize(in_flight_);
+    queued_bytes_ = 0;
+    for (const auto& c : queue_)
+      queued_bytes_ += c.size;
+    // A client that does not read may never take the rest: bounded.
+    close_timer_.expires_after(std::chrono::seconds(10));
+    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->finish();
+    });
+  }
   std::string frame;
   ws::append_close(frame, code, reason);
   queue_.push_back(make_chunk(std::move(frame), 0));
@@ -186,12 +196,18 @@ void connection::close_ws(uint16_t code, std::string reason) {
 void connection::write_queued() {
   if (queue_.empty() || finished_)
     return;
+  // Batch what is queued into one write, up to 64 pieces / 256 KiB, so that a
+  // client's acknowledgements (and its pings) keep flowing while it lags.
   std::vector<asio::const_buffer> buffers;
-  size_t count = std::min<size_t>(queue_.size(), 64);
-  buffers.reserve(count);
-  for (size_t i = 0; i < count; ++i)
-    buffers.emplace_back(queue_[i].data, queue_[i].size);
+  size_t count = 0;
+  size_t bytes = 0;
+  while (count < queue_.size() && count < 64 && (count == 0 || bytes < (256u << 10))) {
+    buffers.emplace_back(queue_[count].data, queue_[count].size);
+    bytes += queue_[count].size;
+    ++count;
+  }
   writing_ = true;
+  in_flight_ = count;
   asio::async_write(stream_.socket(), buffers,
                     [self = shared_from_this(), count](beast::error_code ec, size_t) {
                       if (ec)
@@ -202,6 +218,7 @@ void connection::write_queued() {
 
 void connection::on_written(beast::error_code, size_t count) {
   writing_ = false;
+  in_flight_ = 0;
   uint64_t ack = 0;
   uint64_t frames = 0;
   size_t bytes = 0;

@@ -70,8 +70,10 @@ public:
   /// Queues bytes for the WebSocket client.
   void send(chunk c);
 
-  /// Queues a close frame; the connection ends after the close handshake (bounded).
-  void close_ws(uint16_t code, std::string reason);
+  /// Queues a close frame; the connection ends after the close handshake
+  /// (bounded). `discard`: drop what is queued but not yet being written (a
+  /// client dropped for being slow or silent), end within 10 s regardless.
+  void close_ws(uint16_t code, std::string reason, bool discard = false);
 
   /// The server stops: an HTTP connection closes after its current request; a
   /// WebSocket client not attached to a session gets `closing` and 1001.
@@ -113,6 +115,7 @@ private:
   std::unique_ptr<ws::reader> reader_;
   std::deque<chunk> queue_;
   size_t queued_bytes_ = 0;
+  size_t in_flight_ = 0; // chunks at the front of queue_ being written
   std::array<char, 16384> read_buf_{};
   boost::asio::steady_timer close_timer_;
 };

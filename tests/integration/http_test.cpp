@@ -375,3 +375,129 @@ TEST_CASE("an invalid config file is one error line and exit 2", "[http][config]
   CHECK(proc.seen.front().find("arbord: bad config:") == 0);
   CHECK(proc.seen.front().find("port") != std::string::npos);
 }
+
+namespace {
+
+/// A config file in its own scratch directory.
+struct config_file {
+  scratch_dir dir;
+  std::string path;
+  explicit config_file(const std::string& text) : path((dir.path / "arbord.json").string()) {
+    std::ofstream{path} << text;
+  }
+};
+
+} // namespace
+
+TEST_CASE("a client over max_clients_per_session gets limit_reached and 1008", "[http][ws]") {
+  server s{{"--config", ARBOR_IT_CONFIG}}; // max_clients_per_session: 4
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(s.attach(id));
+    REQUIRE(clients.back()->next_of("status", seconds(10))); // attached
+  }
+  auto fifth = s.attach(id);
+  REQUIRE(fifth->status() == 101);
+  auto err = fifth->next_of("error", seconds(10));
+  REQUIRE(err);
+  CHECK(str(*err, "code") == "limit_reached");
+  CHECK(fifth->wait_close(seconds(10)) == 1008);
+  REQUIRE(clients.front()->send(input("others unaffected")));
+  for (auto& c : clients)
+    CHECK(next_output(*c) == "others unaffected");
+}
+
+TEST_CASE("a client that stops reading is dropped with 1008; the others get every line",
+          "[http][ws][slow]") {
+  config_file cfg{R"({"heartbeat": {"interval": 0.5, "max_missed": 2},
+                      "limits": {"client_queue_lines": 1000}})"};
+  server s{{"--config", cfg.path}};
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto stuck = s.attach(id);
+  auto reader = s.attach(id);
+  REQUIRE(stuck->next_of("status", seconds(10)));
+  REQUIRE(reader->next_of("status", seconds(10)));
+  constexpr int lines = 200000; // far more than the socket buffers and the client queue hold
+  REQUIRE(reader->send(input("burst " + std::to_string(lines))));
+  int64_t last = 0;
+  int received = 0;
+  while (received < lines) {
+    auto f = reader->next_of("output", seconds(20));
+    if (!f)
+      break;
+    CHECK(num(*f, "seq") == last + 1);
+    last = num(*f, "seq");
+    ++received;
+  }
+  CHECK(received == lines);
+  INFO("reader closed with " << reader->close_code());
+  CHECK(stuck->wait_close(seconds(20)) == 1008); // it never answered a ping
+  auto metrics = s.call("GET", "/metrics").body;
+  auto at = metrics.find("\narbor_dropped_clients_total ");
+  REQUIRE(at != std::string::npos);
+  // The stuck client, and the reader too once it stopped reading to wait here.
+  CHECK(std::stoi(metrics.substr(at + 29)) >= 1);
+}
+
+TEST_CASE("lifespans from the config start before sessions and stop after them", "[http][config]") {
+  config_file cfg{R"({"lifespans": [{"name": "aux", "command": ["/bin/sh", "-c",
+                        "echo starting; echo ready; exec sleep 600"], "ready_line": "^ready$"}]})"};
+  server s{{"--config", cfg.path}};
+  REQUIRE(s.port != 0);
+  CHECK(http_call(s.port, "GET", "/readyz").status == 200);
+  auto tree = s.call("GET", "/api/tree");
+  REQUIRE(tree.status == 200);
+  auto& children = tree.json.at("children").as_array();
+  REQUIRE(children.size() == 5);
+  CHECK(children.at(2).at("id").as_string() == "lifespans");
+  s.create();
+  s.proc->signal(SIGTERM);
+  CHECK(s.proc->wait_exit(seconds(30)) == 0);
+  std::vector<std::string> stopped;
+  for (const auto& line : s.log_lines()) {
+    auto v = arbor::parse_json(line);
+    if (v && v->is_object() && str(v->as_object(), "event") == "child_stopped" &&
+        str(v->as_object(), "supervisor") == "/app")
+      stopped.push_back(str(v->as_object(), "child"));
+  }
+  CHECK(stopped == std::vector<std::string>{"http", "sessions", "lifespans", "tasks", "event_bus"});
+}
+
+TEST_CASE("arborctl lists, draws, follows logs, closes and shuts down", "[http][arborctl]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto url = "http://127.0.0.1:" + std::to_string(s.port);
+  auto ctl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{ARBORCTL_PATH, "--url", url, "--token", token};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto proc = std::make_unique<child_process>(argv);
+    int code = proc->wait_exit(seconds(20));
+    return std::make_pair(code, proc->seen);
+  };
+  auto contains = [](const std::vector<std::string>& lines, const std::string& needle) {
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+  };
+  auto [code, out] = ctl({"sessions"});
+  CHECK(code == 0);
+  CHECK(contains(out, id));
+  std::tie(code, out) = ctl({"tree"});
+  CHECK(code == 0);
+  CHECK(contains(out, "sessions"));
+  CHECK(contains(out, "http"));
+  std::tie(code, out) = ctl({"logs", "--event", "session_created"});
+  CHECK(code == 0);
+  CHECK(contains(out, id));
+  std::tie(code, out) = ctl({"close", id});
+  CHECK(code == 0);
+  CHECK(s.call("GET", "/api/sessions/" + id).status == 404);
+  std::tie(code, out) = ctl({"close", id});
+  CHECK(code == 1);
+  std::tie(code, out) = ctl({"shutdown"});
+  CHECK(code == 0);
+  CHECK(s.proc->wait_exit(seconds(30)) == 0);
+}
