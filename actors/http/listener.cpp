@@ -38,7 +38,8 @@ caf::expected<std::shared_ptr<listener>> listener::bind(std::shared_ptr<server_s
 }
 
 listener::listener(std::shared_ptr<server_state> state)
-  : state_(std::move(state)), acceptor_(state_->net->context()) {}
+  : state_(std::move(state)), acceptor_(state_->net->context()),
+    drain_timer_(state_->net->context()) {}
 
 void listener::start(caf::actor owner) {
   owner_ = std::move(owner);
@@ -95,12 +96,21 @@ void listener::stop() {
       conn->server_stopping();
 }
 
-void listener::close_all() {
+void listener::close_all(std::chrono::steady_clock::time_point deadline,
+                         std::function<void()> done) {
   stop();
-  auto open = open_;
-  for (auto& [ptr, weak] : open)
-    if (auto conn = weak.lock())
-      conn->abort();
+  if (open_.empty() || std::chrono::steady_clock::now() >= deadline) {
+    auto open = open_;
+    for (auto& [ptr, weak] : open)
+      if (auto conn = weak.lock())
+        conn->abort();
+    return done();
+  }
+  // Connections still finishing their close handshake (or whose actor has yet
+  // to write the session's `closing`) get until the deadline.
+  drain_timer_.expires_after(std::chrono::milliseconds(10));
+  drain_timer_.async_wait([self = shared_from_this(), deadline, done = std::move(done)](
+                              boost::system::error_code) { self->close_all(deadline, done); });
 }
 
 void listener::forget(connection* c) {

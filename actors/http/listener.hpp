@@ -6,8 +6,11 @@
 #include "actors/http/server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
@@ -29,8 +32,9 @@ public:
   /// Stops accepting and tells every connection the server stops (network thread).
   void stop();
 
-  /// Ends every connection (network thread).
-  void close_all();
+  /// Stops, lets connections end by themselves until `deadline`, then ends the
+  /// rest; calls `done` after that (network thread).
+  void close_all(std::chrono::steady_clock::time_point deadline, std::function<void()> done);
 
   /// A connection ended (network thread).
   void forget(connection* c);
@@ -43,6 +47,7 @@ private:
   std::shared_ptr<server_state> state_;
   caf::actor owner_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer drain_timer_;
   std::unordered_map<connection*, std::weak_ptr<connection>> open_;
   bool stopped_ = false;
 };

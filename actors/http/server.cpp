@@ -68,11 +68,11 @@ void close_all(server_state& state, std::chrono::milliseconds timeout) {
     return;
   auto done = std::make_shared<std::promise<void>>();
   auto fut = done->get_future();
-  state.net->post([acc = state.accept, done] {
-    acc->close_all();
-    done->set_value();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  state.net->post([acc = state.accept, done, deadline] {
+    acc->close_all(deadline, [done] { done->set_value(); });
   });
-  fut.wait_for(timeout);
+  fut.wait_for(timeout + std::chrono::seconds(1));
 }
 
 } // namespace arbor::http

@@ -72,8 +72,8 @@ struct server_state {
 /// (the sibling started before).
 child_spec http_child(std::shared_ptr<server_state> state, std::function<caf::actor()> sessions);
 
-/// Ends every remaining connection (1001 for WebSocket clients) and waits,
-/// bounded by `timeout`, for the network loop to have done it.
+/// Lets the remaining connections finish their close handshakes, then ends
+/// what is left after `timeout` (1001 for WebSocket clients); returns when done.
 void close_all(server_state& state, std::chrono::milliseconds timeout);
 
 } // namespace arbor::http

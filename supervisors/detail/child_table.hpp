@@ -29,7 +29,8 @@ struct child {
   caf::error last_reason;
   // -- while stopping --
   caf::actor_clock::time_point stop_deadline{};
-  bool killing = false; ///< kill sent, waiting for the down message
+  caf::actor_clock::time_point stop_started{}; ///< when the exit (or kill) was sent
+  bool killing = false;                        ///< kill sent, waiting for the down message
   bool remove_when_stopped = false;
   uint64_t stop_job = 0; ///< the job waiting for this child, 0 = none
   std::vector<caf::response_promise> stop_waiters;

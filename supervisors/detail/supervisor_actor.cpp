@@ -406,13 +406,15 @@ void supervisor_actor::drain_pending() {
 // -- logging ----------------------------------------------------------------------
 
 void supervisor_actor::log_child(std::string_view event, spdlog::level::level_enum lvl,
-                                 const child& c, const caf::error* reason) {
+                                 const child& c, const caf::error* reason,
+                                 std::optional<int64_t> duration_ms) {
   if (!supervisor_log_enabled())
     return;
   log_event ev{event, lvl, path_, c.id};
   if (reason != nullptr)
     ev.reason = describe(*reason);
   ev.restarts = c.restarts;
+  ev.duration_ms = duration_ms;
   log_supervisor_event(ev);
 }
 

@@ -107,7 +107,8 @@ private:
 
   // -- logging ------------------------------------------------------------------
   void log_child(std::string_view event, spdlog::level::level_enum lvl, const child& c,
-                 const caf::error* reason = nullptr);
+                 const caf::error* reason = nullptr,
+                 std::optional<int64_t> duration_ms = std::nullopt);
   void log_self(std::string_view event, spdlog::level::level_enum lvl,
                 const caf::error* reason = nullptr, std::optional<int64_t> duration_ms = {});
 

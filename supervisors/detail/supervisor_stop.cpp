@@ -63,6 +63,7 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id) {
   c.state = child_state::stopping;
   c.killing = false;
   c.stop_deadline = time_point{};
+  c.stop_started = clock().now();
   if (c.spec->effective_shutdown().how == shutdown_policy::kind::brutal_kill) {
     c.killing = true;
     send_exit(c.handle, caf::exit_reason::kill);
@@ -79,7 +80,9 @@ void supervisor_actor::on_child_stopped(child& c, const caf::error& reason) {
   bool failed = !is_clean_exit(reason) && !c.killing;
   if (failed && !stop_failure_)
     stop_failure_ = reason; // the first failure surfaces once every child stopped
-  log_child("child_stopped", failed ? spdlog::level::warn : spdlog::level::info, c, &reason);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock().now() - c.stop_started);
+  log_child("child_stopped", failed ? spdlog::level::warn : spdlog::level::info, c, &reason,
+            took.count());
   complete_stop(c);
 }
 

@@ -340,7 +340,9 @@ TEST_CASE(
   }
   s.proc->signal(SIGTERM);
   for (auto& c : clients) {
+    INFO("client " << (&c - clients.data()));
     auto closing = c->next_of("closing", seconds(20));
+    INFO("skipped " << c->skipped.size() << " close " << c->close_code());
     CHECK(closing);
     CHECK(c->wait_close(seconds(10)) == 1001);
   }
