@@ -503,3 +503,25 @@ TEST_CASE("arborctl lists, draws, follows logs, closes and shuts down", "[http][
   CHECK(code == 0);
   CHECK(s.proc->wait_exit(seconds(30)) == 0);
 }
+
+TEST_CASE("files: only below file_roots; a bound file's changes reach clients", "[http][ws]") {
+  scratch_dir root;
+  auto file = (root.path / "notebook.txt").string();
+  std::ofstream{file} << "v1\n";
+  config_file cfg{R"({"file_roots": [")" + root.path.string() + R"("]})"};
+  server s{{"--config", cfg.path}};
+  REQUIRE(s.port != 0);
+  auto escape = s.call("POST", "/api/sessions",
+                       R"({"file": ")" + root.path.string() + R"(/../../etc/passwd"})");
+  CHECK(escape.status == 403);
+  CHECK(escape.json.at("error").at("code").as_string() == "forbidden");
+  auto created = s.call("POST", "/api/sessions", R"({"file": ")" + file + R"("})");
+  REQUIRE(created.status == 201);
+  CHECK(created.json.at("file").as_string() == fs::canonical(file).string());
+  auto c = s.attach(std::string{created.json.at("id").as_string()});
+  REQUIRE(c->next_of("status", seconds(10)));
+  std::ofstream{file} << "v2\n";
+  auto changed = c->next_of("file_changed", seconds(10));
+  REQUIRE(changed);
+  CHECK(str(*changed, "path") == fs::canonical(file).string());
+}
