@@ -525,3 +525,28 @@ TEST_CASE("files: only below file_roots; a bound file's changes reach clients", 
   REQUIRE(changed);
   CHECK(str(*changed, "path") == fs::canonical(file).string());
 }
+
+TEST_CASE("over max_connections a connection gets 503 limit_reached; others keep working",
+          "[http]") {
+  config_file cfg{R"({"limits": {"max_connections": 2}})"};
+  server s{{"--config", cfg.path}};
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto a = s.attach(id);
+  auto b = s.attach(id);
+  REQUIRE(a->next_of("status", seconds(10)));
+  REQUIRE(b->next_of("status", seconds(10)));
+  auto refused = http_call(s.port, "GET", "/healthz");
+  CHECK(refused.status == 503);
+  CHECK(refused.json.at("error").at("code").as_string() == "limit_reached");
+  REQUIRE(a->send(input("still served")));
+  CHECK(next_output(*a) == "still served");
+  b.reset(); // a slot frees up once b's connection has ended
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = http_call(s.port, "GET", "/healthz").status == 200;
+    if (!served)
+      std::this_thread::sleep_for(milliseconds(20)); // poll interval of a bounded poll
+  }
+  CHECK(served);
+}
