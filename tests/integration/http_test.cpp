@@ -550,3 +550,28 @@ TEST_CASE("over max_connections a connection gets 503 limit_reached; others keep
   }
   CHECK(served);
 }
+
+TEST_CASE("a kernel that keeps dying closes its session: closing + 1001, then 404",
+          "[http][ws][restart]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  auto c = s.attach(id);
+  REQUIRE(c->next_of("status", seconds(10)));
+  bool closing = false;
+  for (int i = 0; i < 10 && !closing; ++i) { // more crashes than the restart budget (3 in 5 s)
+    c->send(input("crash"));
+    for (auto f = c->next(seconds(10)); f; f = c->next(seconds(10))) {
+      if (str(*f, "type") == "closing") {
+        closing = true;
+        break;
+      }
+      if (str(*f, "type") == "status" && str(*f, "state") == "running")
+        break; // restarted: crash it again
+    }
+  }
+  CHECK(closing);
+  CHECK(c->wait_close(seconds(10)) == 1001);
+  CHECK(s.call("GET", "/api/sessions/" + id).status == 404);
+  CHECK(s.call("GET", "/healthz").status == 200); // the node is unaffected
+}
