@@ -24,6 +24,7 @@ struct client_slot {
   uint64_t sent = 0;          ///< last seq sent
   uint64_t acked = 0;         ///< last seq acknowledged
   uint64_t acked_at_tick = 0; ///< `acked` at the previous heartbeat tick
+  uint32_t stalled_ticks = 0; ///< ticks in a row over the queue without an ack
   uint32_t missed_pongs = 0;
 };
 
@@ -202,14 +203,22 @@ private:
       auto& sub = kv.second;
       if (sub.missed_pongs >= cfg_.max_missed_pongs)
         dead.emplace_back(sub.handle, "heartbeat_timeout");
-      else if (sub.sent - sub.acked > cfg_.subscriber_queue_lines && sub.acked == sub.acked_at_tick)
-        dead.emplace_back(sub.handle, "slow_consumer"); // over its queue, no progress for a tick
-      sub.acked_at_tick = sub.acked;
+      else if (stalled(sub) >= cfg_.max_missed_pongs)
+        dead.emplace_back(sub.handle, "slow_consumer");
       ++sub.missed_pongs;
       send(sub.handle, ping_atom::value);
     }
     for (auto& [who, why] : dead)
       detach(who, why);
+  }
+
+  /// Consecutive ticks this subscriber spent over its queue without acknowledging anything.
+  uint32_t stalled(client_slot& sub) {
+    bool stuck =
+        sub.sent - sub.acked > cfg_.subscriber_queue_lines && sub.acked == sub.acked_at_tick;
+    sub.stalled_ticks = stuck ? sub.stalled_ticks + 1 : 0;
+    sub.acked_at_tick = sub.acked;
+    return sub.stalled_ticks;
   }
 
   void on_pong() {

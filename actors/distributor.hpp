@@ -29,10 +29,10 @@
 // Flow control: a subscriber acknowledges what it handled. While any subscriber
 // is more than half its queue behind, the kernel's reads pause (credits are held
 // back), so a lagging client slows the kernel instead of costing the client.
-// At a heartbeat tick, a subscriber more than `subscriber_queue_lines` behind
-// that acknowledged nothing since the previous tick is dropped with reason
-// "slow_consumer"; one that stops answering pings is dropped with
-// "heartbeat_timeout". The others are unaffected either way (the kernel
+// A subscriber more than `subscriber_queue_lines` behind that acknowledged
+// nothing for `max_missed_pongs` heartbeat ticks in a row is dropped with
+// reason "slow_consumer"; one that stops answering pings (and acknowledging)
+// is dropped with "heartbeat_timeout". The others are unaffected either way (the kernel
 // resumes once the laggard is gone).
 //
 // TTL (one timer per session, here): when the last client detaches, a

@@ -413,7 +413,7 @@ TEST_CASE("a client over max_clients_per_session gets limit_reached and 1008", "
 
 TEST_CASE("a client that stops reading is dropped with 1008; the others get every line",
           "[http][ws][slow]") {
-  config_file cfg{R"({"heartbeat": {"interval": 0.5, "max_missed": 2},
+  config_file cfg{R"({"heartbeat": {"interval": 1, "max_missed": 2},
                       "limits": {"client_queue_lines": 1000}})"};
   server s{{"--config", cfg.path}};
   REQUIRE(s.port != 0);
