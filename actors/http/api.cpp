@@ -118,6 +118,8 @@ std::string error_body(std::string_view code, std::string_view message) {
 }
 
 std::string error_body(const caf::error& err) {
+  if (!err)
+    return error_body("internal_error", "no error");
   if (err.category() != errc_category)
     return error_body("internal_error", describe(err));
   auto code = static_cast<errc>(err.code());
@@ -126,7 +128,7 @@ std::string error_body(const caf::error& err) {
 }
 
 unsigned status_of(const caf::error& err) {
-  if (err.category() != errc_category)
+  if (!err || err.category() != errc_category)
     return 500;
   switch (static_cast<errc>(err.code())) {
     case errc::bad_json:

@@ -559,8 +559,8 @@ TEST_CASE("a kernel that keeps dying closes its session: closing + 1001, then 40
   auto c = s.attach(id);
   REQUIRE(c->next_of("status", seconds(10)));
   bool closing = false;
-  for (int i = 0; i < 10 && !closing; ++i) { // more crashes than the restart budget (3 in 5 s)
-    c->send(input("crash"));
+  for (int i = 0; i < 10 && !closing; ++i) { // more failures than the restart budget (3 in 5 s)
+    c->send(input("exit 3"));
     for (auto f = c->next(seconds(10)); f; f = c->next(seconds(10))) {
       if (str(*f, "type") == "closing") {
         closing = true;
