@@ -18,13 +18,15 @@ namespace arbor {
 namespace {
 
 using ttl_atom = caf::atom_constant<caf::atom("ttl")>;
+using stall_atom = caf::atom_constant<caf::atom("stall")>;
 
 struct client_slot {
   caf::actor handle;
-  uint64_t sent = 0;          ///< last seq sent
-  uint64_t acked = 0;         ///< last seq acknowledged
-  uint64_t acked_at_tick = 0; ///< `acked` at the previous heartbeat tick
-  uint32_t stalled_ticks = 0; ///< ticks in a row over the queue without an ack
+  uint64_t sent = 0;           ///< last seq sent
+  uint64_t acked = 0;          ///< last seq acknowledged
+  uint64_t acked_at_tick = 0;  ///< `acked` at the previous heartbeat tick
+  uint64_t acked_at_stall = 0; ///< `acked` when the pending stall check was armed
+  uint32_t stalled_ticks = 0;  ///< ticks in a row over the queue without an ack
   uint32_t missed_pongs = 0;
 };
 
@@ -66,6 +68,7 @@ public:
         [this](pong_atom) { on_pong(); },
         [this](file_changed_atom a, const file_event& ev) { broadcast(caf::make_message(a, ev)); },
         [this](ttl_atom, uint64_t generation) { on_ttl(generation); },
+        [this](stall_atom) { on_stall_check(); },
     };
   }
 
@@ -96,10 +99,38 @@ private:
     if (withheld_ == 0 || !kernel_handle_)
       return;
     for (auto& kv : subs_)
-      if (kv.second.sent - kv.second.acked > cfg_.subscriber_queue_lines / 2)
-        return;
+      if (lagging(kv.second))
+        return arm_stall_check();
     for (; withheld_ > 0; --withheld_)
       send(kernel_handle_, detail::credit_atom::value);
+  }
+
+  bool lagging(const client_slot& sub) const {
+    return sub.sent - sub.acked > cfg_.subscriber_queue_lines / 2;
+  }
+
+  /// The kernel is paused for a lagging client: check back after
+  /// `stall_timeout` whether each laggard acknowledged anything meanwhile.
+  void arm_stall_check() {
+    if (stall_armed_ || cfg_.stall_timeout.count() <= 0)
+      return;
+    stall_armed_ = true;
+    for (auto& kv : subs_)
+      kv.second.acked_at_stall = kv.second.acked;
+    delayed_send(this, cfg_.stall_timeout, stall_atom::value);
+  }
+
+  /// A client that held the whole session's output back for `stall_timeout`
+  /// without acknowledging a line is dropped, so the others go on.
+  void on_stall_check() {
+    stall_armed_ = false;
+    std::vector<caf::actor> stuck;
+    for (auto& kv : subs_)
+      if (lagging(kv.second) && kv.second.acked == kv.second.acked_at_stall)
+        stuck.push_back(kv.second.handle);
+    for (auto& who : stuck)
+      detach(who, "slow_consumer");
+    release_credit();
   }
 
   void publish(output_batch batch) {
@@ -251,7 +282,10 @@ private:
     if (kernel_handle_ && msg.source == kernel_handle_.address()) {
       kernel_handle_ = nullptr;
       withheld_ = 0;
-      kernel_ = kernel_status{"restarting", 0, kernel_.restarts, describe(msg.reason)};
+      // A kernel stopped by its supervisor (session closing) is not coming back.
+      bool stopped = msg.reason == caf::exit_reason::user_shutdown;
+      kernel_ = kernel_status{stopped ? "stopped" : "restarting", 0, kernel_.restarts,
+                              describe(msg.reason)};
       broadcast(caf::make_message(status_atom::value, kernel_));
       return;
     }
@@ -312,6 +346,7 @@ private:
   uint32_t kernel_starts_ = 0;
   uint64_t ttl_generation_ = 0;
   size_t withheld_ = 0; ///< kernel credits held back while a client lags
+  bool stall_armed_ = false;
 };
 
 } // namespace

@@ -28,7 +28,9 @@
 //
 // Flow control: a subscriber acknowledges what it handled. While any subscriber
 // is more than half its queue behind, the kernel's reads pause (credits are held
-// back), so a lagging client slows the kernel instead of costing the client.
+// back), so a lagging client slows the kernel instead of costing the client; a
+// client that holds the output back for `stall_timeout` without acknowledging
+// anything is dropped ("slow_consumer") and the others go on.
 // A subscriber more than `subscriber_queue_lines` behind that acknowledged
 // nothing for `max_missed_pongs` heartbeat ticks in a row is dropped with
 // reason "slow_consumer"; one that stops answering pings (and acknowledging)
@@ -57,6 +59,9 @@ struct distributor_config {
   size_t subscriber_queue_lines = 10000;
   uint32_t max_clients = 0; ///< 0 = no limit
   uint32_t max_missed_pongs = 3;
+  /// A client that holds the kernel's output back (more than half its queue
+  /// behind) this long without acknowledging a line is dropped; 0 = never.
+  std::chrono::milliseconds stall_timeout{1000};
   /// Close the session this long after the last client left; negative = never,
   /// zero = at once. Also applies to a session nobody attached to (when > 0).
   std::chrono::milliseconds ttl{-1};

@@ -91,7 +91,11 @@ void append_close(std::string& out, uint16_t code, std::string_view reason) {
   std::string payload;
   payload.push_back(static_cast<char>(code >> 8));
   payload.push_back(static_cast<char>(code & 0xFF));
-  payload.append(reason.substr(0, 123));
+  auto cut = reason.substr(0, 123);
+  if (cut.size() < reason.size()) // do not split a UTF-8 sequence
+    while (!cut.empty() && (static_cast<unsigned char>(reason[cut.size()]) & 0xC0) == 0x80)
+      cut.remove_suffix(1);
+  payload.append(cut);
   append_frame(out, opcode::close, payload);
 }
 
@@ -203,12 +207,17 @@ bool reader::parse_one(handler& h) {
   if (n < 2 + len_bytes)
     return false;
   uint64_t len = len_bytes == 0 ? (p[1] & 0x7F) : read_length(p + 2, len_bytes);
+  if (len >> 63) {
+    done_ = true;
+    h.on_error(protocol_error, "frame length has its most significant bit set");
+    return false;
+  }
   if (control && (len > 125 || !fin)) {
     done_ = true;
     h.on_error(protocol_error, "invalid control frame");
     return false;
   }
-  if (!control && len + message_.size() > max_message_) {
+  if (!control && (len > max_message_ || len + message_.size() > max_message_)) {
     done_ = true;
     h.on_error(message_too_big, "message exceeds the frame size limit");
     return false;

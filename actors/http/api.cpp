@@ -160,9 +160,11 @@ unsigned status_of(const caf::error& err) {
 }
 
 bool authorized(std::string_view token, std::string_view header, const target& t) {
-  constexpr std::string_view bearer = "Bearer ";
-  if (header.substr(0, bearer.size()) == bearer &&
-      equal_constant_time(header.substr(bearer.size()), token))
+  constexpr std::string_view bearer = "bearer "; // the scheme is case-insensitive
+  auto scheme = std::string{header.substr(0, bearer.size())};
+  for (auto& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == bearer && equal_constant_time(header.substr(bearer.size()), token))
     return true;
   auto q = t.query.find("token");
   return q != t.query.end() && equal_constant_time(q->second, token);
@@ -194,7 +196,7 @@ caf::expected<std::string> confine(std::string_view file, const std::vector<std:
     if (ec)
       continue;
     auto rel = real.lexically_relative(base);
-    if (!rel.empty() && rel.native().substr(0, 2) != ".." && !rel.is_absolute())
+    if (!rel.empty() && *rel.begin() != ".." && !rel.is_absolute())
       return real.string();
   }
   return make_error(errc::forbidden, "file is outside the configured file_roots");

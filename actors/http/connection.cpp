@@ -217,6 +217,8 @@ void connection::write_queued() {
 }
 
 void connection::on_written(beast::error_code, size_t count) {
+  if (finished_)
+    return; // finish() dropped the queue
   writing_ = false;
   in_flight_ = 0;
   uint64_t ack = 0;

@@ -92,6 +92,7 @@ arbor::session_manager_config manager_config(const arbor::config::server& cfg) {
   out.subscriber_queue_lines = cfg.limit.client_queue_lines;
   m.defaults.heartbeat.interval = ms(cfg.heartbeat_interval_s);
   m.defaults.heartbeat.max_missed = cfg.heartbeat_max_missed;
+  out.max_missed_pongs = cfg.heartbeat_max_missed;
   return m;
 }
 
