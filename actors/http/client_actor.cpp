@@ -160,7 +160,10 @@ private:
   void on_tree() {
     if (!ready())
       return reply_error(make_error(errc::not_ready, "starting or shutting down"));
-    request(state_->root, state_->cfg.call_timeout, snapshot_atom::value)
+    auto root = caf::actor_cast<caf::actor>(state_->root);
+    if (!root)
+      return reply_error(make_error(errc::not_ready, "starting or shutting down"));
+    request(root, state_->cfg.call_timeout, snapshot_atom::value)
         .then([this](tree_node& tree) { reply(200, boost::json::serialize(to_json(tree))); },
               [this](caf::error& err) { reply_error(err); });
   }
@@ -199,7 +202,10 @@ private:
   /// Asks the session manager; `on_ok` handles the answer, errors become error replies.
   template <class F, class... Ts>
   void ask_then(F on_ok, Ts&&... xs) {
-    request(state_->sessions, state_->cfg.call_timeout, std::forward<Ts>(xs)...)
+    auto sessions = caf::actor_cast<caf::actor>(state_->sessions);
+    if (!sessions)
+      return reply_error(make_error(errc::shutting_down, "the session manager is gone"));
+    request(sessions, state_->cfg.call_timeout, std::forward<Ts>(xs)...)
         .then(std::move(on_ok), [this](caf::error& err) { reply_error(err); });
   }
 
@@ -246,7 +252,10 @@ private:
   void on_open() {
     if (!plausible_session_id(session_id_))
       return refuse(ws::unknown_session, "not_found", "unknown session");
-    request(state_->sessions, state_->cfg.call_timeout, get_child_atom::value, session_id_)
+    auto sessions = caf::actor_cast<caf::actor>(state_->sessions);
+    if (!sessions)
+      return refuse(ws::going_away, "shutting_down", "the server is shutting down");
+    request(sessions, state_->cfg.call_timeout, get_child_atom::value, session_id_)
         .then([this](caf::actor& distributor) { subscribe(std::move(distributor)); },
               [this](caf::error& err) {
                 is(err, errc::not_found)

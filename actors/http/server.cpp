@@ -53,7 +53,7 @@ child_spec http_child(std::shared_ptr<server_state> state, std::function<caf::ac
   spec.shutdown = shutdown_policy::deadline(std::chrono::seconds(5));
   spec.start = [state, sessions](child_context& ctx) -> caf::expected<caf::actor> {
     state->system = &ctx.system;
-    state->sessions = sessions();
+    state->sessions = caf::actor_cast<caf::weak_actor_ptr>(sessions());
     auto acc = listener::bind(state);
     if (!acc)
       return acc.error();
@@ -73,6 +73,9 @@ void close_all(server_state& state, std::chrono::milliseconds timeout) {
     acc->close_all(deadline, [done] { done->set_value(); });
   });
   fut.wait_for(timeout + std::chrono::seconds(1));
+  // The listener refers to the state: drop the state's side of that cycle
+  // (on the network thread, its only user).
+  state.net->post([&state] { state.accept.reset(); });
 }
 
 } // namespace arbor::http

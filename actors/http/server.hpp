@@ -27,6 +27,8 @@
 
 #include <atomic>
 #include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -58,8 +60,11 @@ struct server_state {
   server_config cfg;
   caf::actor_system* system = nullptr;
   io_loop_ptr net;
-  caf::actor sessions;            ///< the session manager (set before accepting)
-  caf::actor root;                ///< /app for /api/tree; read only once `ready`
+  /// The session manager (set before accepting) and /app (for /api/tree; read
+  /// only once `ready`). Weak: the tree's specs hold this state, so strong
+  /// handles here would keep the actors alive forever.
+  caf::weak_actor_ptr sessions;
+  caf::weak_actor_ptr root;
   std::function<void()> shutdown; ///< what POST /api/shutdown does; set before `ready`
   std::shared_ptr<log_ring> logs; ///< may be null
   metrics counters;

@@ -119,7 +119,7 @@ int run(const arbor::config::server& cfg, bool token_generated,
     return 2;
   }
   stopper stop{*root, *front};
-  front->root = *root;
+  front->root = caf::actor_cast<caf::weak_actor_ptr>(*root);
   front->shutdown = [&stop] { stop.request("POST /api/shutdown"); };
   front->ready.store(true, std::memory_order_release);
   arbor::log_supervisor_event({"node_started", spdlog::level::info, "/app"});
