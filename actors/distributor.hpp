@@ -61,7 +61,7 @@ struct distributor_config {
   uint32_t max_missed_pongs = 3;
   /// A client that holds the kernel's output back (more than half its queue
   /// behind) this long without acknowledging a line is dropped; 0 = never.
-  std::chrono::milliseconds stall_timeout{1000};
+  std::chrono::milliseconds stall_timeout{5000};
   /// Close the session this long after the last client left; negative = never,
   /// zero = at once. Also applies to a session nobody attached to (when > 0).
   std::chrono::milliseconds ttl{-1};

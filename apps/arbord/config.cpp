@@ -184,6 +184,7 @@ void visit_limits(V& v, L& l) {
   v.integer("max_frame_bytes", l.max_frame_bytes, {1024, 64 << 20});
   v.integer("client_queue_bytes", l.client_queue_bytes, {64 << 10, 1 << 30});
   v.integer("client_queue_lines", l.client_queue_lines, {1, 10'000'000});
+  v.number("client_stall_timeout", l.client_stall_timeout_s, {0, 3600});
 }
 
 template <class V, class L>

@@ -47,6 +47,9 @@ struct limits {
   uint64_t max_frame_bytes = 1u << 20;     ///< WebSocket message from a client (close 1009)
   uint64_t client_queue_bytes = 16u << 20; ///< unsent bytes per client before close 1008
   uint32_t client_queue_lines = 10000;     ///< unacknowledged lines per client
+  /// Seconds a client may hold its session's output back without any of it
+  /// reaching its socket before it is dropped (1008 slow_consumer); 0 = never.
+  double client_stall_timeout_s = 5;
 };
 
 struct log {

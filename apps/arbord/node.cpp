@@ -90,6 +90,7 @@ arbor::session_manager_config manager_config(const arbor::config::server& cfg) {
   out.replay_bytes = cfg.replay_bytes;
   out.max_clients = cfg.limit.max_clients_per_session;
   out.subscriber_queue_lines = cfg.limit.client_queue_lines;
+  out.stall_timeout = ms(cfg.limit.client_stall_timeout_s);
   m.defaults.heartbeat.interval = ms(cfg.heartbeat_interval_s);
   m.defaults.heartbeat.max_missed = cfg.heartbeat_max_missed;
   out.max_missed_pongs = cfg.heartbeat_max_missed;

@@ -47,7 +47,7 @@ constexpr std::string_view full_config = R"({
   ],
   "limits": {"max_sessions": 50, "max_clients_per_session": 7, "max_connections": 300,
              "max_body_bytes": 4096, "max_frame_bytes": 2048, "client_queue_bytes": 131072,
-             "client_queue_lines": 99},
+             "client_queue_lines": 99, "client_stall_timeout": 2.5},
   "log": {"node": "edge-2", "file": "/var/log/arbord/supervisor.log", "stderr": false,
           "max_file_bytes": 1048576, "max_files": 9},
   "export_dir": "/srv/exports",
@@ -128,6 +128,7 @@ TEST_CASE("every key is parsed", "[config]") {
   CHECK(cfg->limit.max_frame_bytes == 2048);
   CHECK(cfg->limit.client_queue_bytes == 131072);
   CHECK(cfg->limit.client_queue_lines == 99);
+  CHECK(cfg->limit.client_stall_timeout_s == 2.5);
   CHECK(cfg->logging.node == "edge-2");
   CHECK(cfg->logging.file == "/var/log/arbord/supervisor.log");
   CHECK_FALSE(cfg->logging.to_stderr);
