@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages arbor needs, and only those that are missing.
+# Installs the Debian 12 packages arbor needs (plus any named as arguments), and
+# only those that are missing.
 # Idempotent: a second run installs nothing. Never installs libboost-dev or
 # libboost-all-dev (apt would then remove the Boost 1.81 stack arbor builds on).
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libspdlog-dev libfmt-dev catch2 libcli11-dev
   python3 python3-websockets
 )
+packages+=("$@") # extra packages, e.g. scripts/install-bench-deps.sh's
 
 missing=()
 for p in "${packages[@]}"; do

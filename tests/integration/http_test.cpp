@@ -82,6 +82,18 @@ struct server {
     return std::make_unique<ws_client>(port, "/ws/sessions/" + id + "?token=" + token + query);
   }
 
+  /// The children of /app in the order the supervisor log says they stopped.
+  std::vector<std::string> stopped_under_app() const {
+    std::vector<std::string> stopped;
+    for (const auto& line : log_lines()) {
+      auto v = arbor::parse_json(line);
+      if (v && v->is_object() && str(v->as_object(), "event") == "child_stopped" &&
+          str(v->as_object(), "supervisor") == "/app")
+        stopped.push_back(str(v->as_object(), "child"));
+    }
+    return stopped;
+  }
+
   std::vector<std::string> log_lines() const {
     std::vector<std::string> lines;
     std::ifstream in{log_path()};
@@ -349,13 +361,7 @@ TEST_CASE(
   CHECK(s.proc->wait_exit(seconds(30)) == 0);
   for (auto pid : pids)
     CHECK_FALSE(process_alive(static_cast<int>(pid)));
-  std::vector<std::string> stopped;
-  for (const auto& line : s.log_lines()) {
-    auto v = arbor::parse_json(line);
-    if (v && v->is_object() && str(v->as_object(), "event") == "child_stopped" &&
-        str(v->as_object(), "supervisor") == "/app")
-      stopped.push_back(str(v->as_object(), "child"));
-  }
+  auto stopped = s.stopped_under_app();
   CHECK(stopped == std::vector<std::string>{"http", "sessions", "tasks", "event_bus"});
 }
 
@@ -459,13 +465,7 @@ TEST_CASE("lifespans from the config start before sessions and stop after them",
   s.create();
   s.proc->signal(SIGTERM);
   CHECK(s.proc->wait_exit(seconds(30)) == 0);
-  std::vector<std::string> stopped;
-  for (const auto& line : s.log_lines()) {
-    auto v = arbor::parse_json(line);
-    if (v && v->is_object() && str(v->as_object(), "event") == "child_stopped" &&
-        str(v->as_object(), "supervisor") == "/app")
-      stopped.push_back(str(v->as_object(), "child"));
-  }
+  auto stopped = s.stopped_under_app();
   CHECK(stopped == std::vector<std::string>{"http", "sessions", "lifespans", "tasks", "event_bus"});
 }
 
