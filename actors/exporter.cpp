@@ -6,6 +6,7 @@
 #include <caf/event_based_actor.hpp>
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -50,6 +51,39 @@ caf::error sync_dir(const std::string& dir) {
   return rc == 0 ? caf::error{} : io_failure("fsync", dir, err);
 }
 
+/// "a.txt", 2 → "a-2.txt".
+std::string numbered(const std::string& name, int n) {
+  auto dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0)
+    dot = name.size();
+  return name.substr(0, dot) + "-" + std::to_string(n) + name.substr(dot);
+}
+
+/// Moves `tmp` to `path` unless `path` exists (then EEXIST); 0 or the errno.
+int move_no_replace(const std::string& tmp, const std::string& path) {
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno != EINVAL) // EINVAL: the file system has no RENAME_NOREPLACE
+    return errno;
+  if (::link(tmp.c_str(), path.c_str()) != 0)
+    return errno;
+  ::unlink(tmp.c_str());
+  return 0;
+}
+
+/// Moves `tmp` into `dir` as `name`, or `name-2`, `name-3`, … when that is
+/// taken: an export never replaces an earlier one. 0 or the errno; `path` is
+/// the last name tried.
+int place(const std::string& tmp, const std::string& dir, const std::string& name,
+          std::string& path) {
+  int err = EEXIST;
+  for (int n = 1; n <= 1000 && err == EEXIST; ++n) {
+    path = dir + "/" + (n == 1 ? name : numbered(name, n));
+    err = move_no_replace(tmp, path);
+  }
+  return err;
+}
+
 } // namespace
 
 caf::expected<std::string> write_transcript(const std::string& dir, const std::string& name,
@@ -62,10 +96,8 @@ caf::expected<std::string> write_transcript(const std::string& dir, const std::s
   int err = errno;
   ::close(fd);
   auto path = dir + "/" + name;
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (ok && (err = place(tmp, dir, name, path)) != 0)
     ok = false;
-    err = errno;
-  }
   if (!ok) {
     ::unlink(tmp.c_str());
     return io_failure("write", path, err);

@@ -1,8 +1,9 @@
 // Transcript export: a session's buffered output written to a file atomically.
 //
 // `write_transcript` writes to a temporary file in the target directory, fsyncs
-// it, renames it over the final name and fsyncs the directory, so a reader
-// sees either no file or the whole transcript. Any failure (a full disk, a
+// it, moves it to the final name and fsyncs the directory, so a reader sees
+// either no file or the whole transcript. An existing file is never replaced:
+// when the name is taken the export becomes `name-2.txt`, `name-3.txt`, … Any failure (a full disk, a
 // missing or read-only directory, a file size limit) removes the temporary
 // file and returns errc::io_error naming the path and the system's reason; the
 // session is not touched (its buffer still holds everything).

@@ -6,6 +6,7 @@
 #include "actors/exporter.hpp"
 #include "actors/session_manager.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -53,6 +54,25 @@ TEST_CASE("a transcript is written whole, under its final name only", "[export]"
   CHECK(*path == dir.path + "/t.txt");
   CHECK(slurp(*path).size() == 100 * 100);
   CHECK(dir.entries() == std::vector<std::string>{"t.txt"}); // no temporary left
+}
+
+TEST_CASE("an export never replaces an earlier one of the same name", "[export]") {
+  temp_dir dir;
+  auto first = write_transcript(dir.path, "t.txt", lines(1));
+  auto second = write_transcript(dir.path, "t.txt", lines(2));
+  auto third = write_transcript(dir.path, "t.txt", lines(3));
+  REQUIRE(first);
+  REQUIRE(second);
+  REQUIRE(third);
+  CHECK(*first == dir.path + "/t.txt");
+  CHECK(*second == dir.path + "/t-2.txt");
+  CHECK(*third == dir.path + "/t-3.txt");
+  CHECK(slurp(*first).size() == 1 * 100); // each file keeps its own transcript
+  CHECK(slurp(*second).size() == 2 * 100);
+  CHECK(slurp(*third).size() == 3 * 100);
+  auto names = dir.entries();
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"t-2.txt", "t-3.txt", "t.txt"});
 }
 
 TEST_CASE("a failing write is an io_error and leaves nothing behind", "[export]") {
