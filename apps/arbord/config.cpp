@@ -219,6 +219,10 @@ void visit_server(V& v, S& c) {
   v.text("export_dir", c.export_dir, absolute_or_empty);
   v.strings("file_roots", c.file_roots, absolute_path);
   v.integer("stop_timeout", c.stop_timeout_s, {1, 86400});
+  v.section("scheduler", [&](auto& s) {
+    s.integer("workers", c.scheduler.workers, {0, 1024});
+    s.flag("idle_polling", c.scheduler.idle_polling);
+  });
 }
 
 // -- reading and checking -------------------------------------------------------

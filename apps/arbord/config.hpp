@@ -8,6 +8,8 @@
 // the key ("kernels.default.command: must be a non-empty array of strings").
 #pragma once
 
+#include "supervisors/scheduler.hpp"
+
 #include <caf/expected.hpp>
 #include <cstdint>
 #include <map>
@@ -79,6 +81,7 @@ struct server {
   std::string export_dir;              ///< "" = export refused
   std::vector<std::string> file_roots; ///< sessions may bind files only below these
   int stop_timeout_s = 90;             ///< outer shutdown deadline (systemd TimeoutStopSec)
+  scheduler_options scheduler;         ///< CAF's worker threads (supervisors/scheduler.hpp)
 };
 
 /// Parses and validates a config document. Keys not given keep their defaults.

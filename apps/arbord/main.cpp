@@ -11,6 +11,7 @@
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
 #include "supervisors/log_ring.hpp"
+#include "supervisors/scheduler.hpp"
 #include "supervisors/supervisor.hpp"
 #include "supervisors/supervisor_log.hpp"
 
@@ -110,6 +111,7 @@ int run(const arbor::config::server& cfg, bool token_generated,
         std::shared_ptr<arbor::http::server_state> front, arbor::io_loop_ptr kernels) {
   caf::actor_system_config sys_cfg;
   arbor::add_message_types(sys_cfg);
+  arbor::configure_scheduler(sys_cfg, cfg.scheduler);
   caf::actor_system sys{sys_cfg};
   auto root =
       arbor::start_supervisor(sys, arbord::app_spec(cfg, kernels, front), "/app",

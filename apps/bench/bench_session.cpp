@@ -12,6 +12,7 @@
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
 #include "messages/session.hpp"
+#include "supervisors/scheduler.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -229,13 +230,20 @@ int main(int argc, char** argv) {
   app.add_option("--subscribers", subscribers, "subscribers for the fan-out");
   app.add_option("--rounds", rounds, "sessions for the first-line latency");
   app.add_option("--sessions", sessions, "concurrent sessions");
+  scheduler_options sched{0, true}; // CAF's stock scheduler, as any program embedding arbor
+  bool idle_blocking = false;
+  app.add_option("--workers", sched.workers, "CAF worker threads (0 = CAF's default)");
+  app.add_flag("--idle-blocking", idle_blocking,
+               "idle workers block at once (arbord's default, scheduler.idle_polling false)");
   CLI11_PARSE(app, argc, argv);
+  sched.idle_polling = !idle_blocking;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   raise_fd_limit();
   auto io = std::make_shared<io_loop>();
   {
     caf::actor_system_config cfg;
     add_message_types(cfg);
+    configure_scheduler(cfg, sched);
     caf::actor_system sys{cfg};
     bench_pipe(sys, io, lines);
     bench_fanout(sys, fan_lines, subscribers);

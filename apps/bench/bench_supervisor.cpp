@@ -11,6 +11,7 @@
 // Every loop is bounded; the program ends by itself. Figures: docs/performance.md.
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
+#include "supervisors/scheduler.hpp"
 #include "supervisors/supervisor.hpp"
 #include "supervisors/supervisor_log.hpp"
 
@@ -357,13 +358,21 @@ int main(int argc, char** argv) {
   app.add_option("--restarts", rounds, "restart rounds for the latency figures");
   app.add_option("--static", statics, "static children for the ordered shutdown");
   app.add_option("--log-file", log_file, "supervisor log for the restart run");
+  scheduler_options sched{0, true}; // CAF's stock scheduler, as any program embedding arbor
+  bool idle_blocking = false;
+  app.add_option("--workers", sched.workers, "CAF worker threads (0 = CAF's default)");
+  app.add_flag("--idle-blocking", idle_blocking,
+               "idle workers block at once (arbord's default, scheduler.idle_polling false)");
   CLI11_PARSE(app, argc, argv);
+  sched.idle_polling = !idle_blocking;
 
   caf::actor_system_config cfg;
   add_message_types(cfg);
+  configure_scheduler(cfg, sched);
   caf::actor_system sys{cfg};
-  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d\n",
-              std::thread::hardware_concurrency(), CAF_VERSION);
+  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s\n",
+              std::thread::hardware_concurrency(), CAF_VERSION, sys.scheduler().num_workers(),
+              sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)");
   bench_dynamic(sys, children);
   supervisor_log_config log_cfg;
   log_cfg.file = log_file;

@@ -88,6 +88,7 @@ struct options {
   double timeout = 120;        // seconds per benchmark phase
   std::string client = "lean"; // of the streams: lean_peer or beast_peer
   size_t repeat = 1;           // runs of the whole selection
+  bool idle_polling = false;   // arbord's scheduler.idle_polling
 
   bool wants(const std::string& name) const {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
@@ -402,9 +403,10 @@ struct server {
 };
 
 /// arbord's config: `kernel` as the default kernel (empty: the demo kernel), limits.
-json::object arbord_config(const std::vector<std::string>& kernel, size_t clients,
-                           size_t sessions) {
+json::object arbord_config(const options& o, const std::vector<std::string>& kernel,
+                           size_t clients, size_t sessions) {
   json::object cfg;
+  cfg["scheduler"] = json::object{{"idle_polling", o.idle_polling}};
   if (!kernel.empty()) {
     json::array command(kernel.begin(), kernel.end());
     cfg["kernels"] = json::object{{"default", json::object{{"command", std::move(command)}}}};
@@ -946,7 +948,7 @@ void print_stream_row(const char* name, const stream_result& r) {
 /// A fresh arbord with the 100-byte-lines kernel, one session: its client targets.
 std::optional<server> lines_server(const options& o, size_t clients,
                                    std::vector<std::string>& targets) {
-  auto srv = start_arbord(o.arbord, arbord_config(lines_kernel(), clients, 10));
+  auto srv = start_arbord(o.arbord, arbord_config(o, lines_kernel(), clients, 10));
   if (!srv)
     return std::nullopt;
   asio::io_context io;
@@ -1070,7 +1072,7 @@ void bench_echo(const options& o) {
               o.rounds, o.warmup);
   arm_watchdog(3 * o.timeout + 60);
   latency ours, theirs;
-  if (auto srv = start_arbord(o.arbord, arbord_config({}, 10, 10))) {
+  if (auto srv = start_arbord(o.arbord, arbord_config(o, {}, 10, 10))) {
     asio::io_context io;
     if (auto id = api{io, srv->port}.create_session())
       ours = run_echo(*srv, session_target(*id), true, o.warmup, o.rounds, o.timeout);
@@ -1196,7 +1198,7 @@ void bench_shutdown(const options& o) {
   std::printf("\n== shutdown: %zu sessions (demo kernel), one client each, then SIGTERM\n",
               o.sessions);
   arm_watchdog(2 * o.timeout + 0.2 * static_cast<double>(o.sessions) + 60);
-  auto srv = start_arbord(o.arbord, arbord_config({}, 10, o.sessions + 10));
+  auto srv = start_arbord(o.arbord, arbord_config(o, {}, 10, o.sessions + 10));
   if (!srv)
     return;
   std::vector<std::string> ids;
@@ -1242,6 +1244,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"lean", "beast"}));
   app.add_option("--repeat", o.repeat, "run the selected benchmarks this many times");
   app.add_option("--timeout", o.timeout, "seconds each phase may take at most");
+  app.add_flag("--idle-polling", o.idle_polling, "arbord with CAF's stock idle polling");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   raise_fd_limit();

@@ -52,7 +52,8 @@ constexpr std::string_view full_config = R"({
           "max_file_bytes": 1048576, "max_files": 9},
   "export_dir": "/srv/exports",
   "file_roots": ["/srv/data", "/home"],
-  "stop_timeout": 120
+  "stop_timeout": 120,
+  "scheduler": {"workers": 2, "idle_polling": true}
 })";
 
 } // namespace
@@ -79,6 +80,8 @@ TEST_CASE("an empty object keeps every default", "[config]") {
   CHECK(cfg->export_dir.empty());
   CHECK(cfg->file_roots.empty());
   CHECK(cfg->stop_timeout_s == 90);
+  CHECK(cfg->scheduler.workers == 0);
+  CHECK_FALSE(cfg->scheduler.idle_polling);
   CHECK(to_json_text(*cfg) == to_json_text(defaults));
   CHECK_FALSE(validate(defaults));
 }
@@ -137,6 +140,8 @@ TEST_CASE("every key is parsed", "[config]") {
   CHECK(cfg->export_dir == "/srv/exports");
   CHECK(cfg->file_roots == std::vector<std::string>{"/srv/data", "/home"});
   CHECK(cfg->stop_timeout_s == 120);
+  CHECK(cfg->scheduler.workers == 2);
+  CHECK(cfg->scheduler.idle_polling);
   CHECK_FALSE(validate(*cfg));
 }
 
@@ -192,6 +197,10 @@ TEST_CASE("a value out of range names the key and the range", "[config]") {
   CHECK(error_of(R"({"kernels": {"k": {"command": ["a"], "prestart": 65}}})") ==
         "kernels.k.prestart: must be an integer in [0, 64]");
   CHECK(error_of(R"({"stop_timeout": 0})") == "stop_timeout: must be an integer in [1, 86400]");
+  CHECK(error_of(R"({"scheduler": {"workers": 5000}})") ==
+        "scheduler.workers: must be an integer in [0, 1024]");
+  CHECK(error_of(R"({"scheduler": {"idle_polling": 1}})") ==
+        "scheduler.idle_polling: must be true or false");
   CHECK(error_of(R"({"host": ""})") == "host: must be a non-empty string");
   CHECK(error_of(R"({"token": "short"})").rfind("token: must be empty or at least 16", 0) == 0);
   CHECK(error_of(R"({"token": "0123456789 abcdef"})").rfind("token: ", 0) == 0);
