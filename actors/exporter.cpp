@@ -5,8 +5,8 @@
 #include <caf/blocking_actor.hpp>
 #include <caf/event_based_actor.hpp>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 

@@ -403,8 +403,8 @@ struct server {
 };
 
 /// arbord's config: `kernel` as the default kernel (empty: the demo kernel), limits.
-json::object arbord_config(const options& o, const std::vector<std::string>& kernel,
-                           size_t clients, size_t sessions) {
+json::object arbord_config(const options& o, const std::vector<std::string>& kernel, size_t clients,
+                           size_t sessions) {
   json::object cfg;
   cfg["scheduler"] = json::object{{"idle_polling", o.idle_polling}};
   if (!kernel.empty()) {

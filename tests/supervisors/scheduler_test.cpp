@@ -1,7 +1,6 @@
-#include "supervisors/scheduler.hpp"
-
 #include "messages/atoms.hpp"
 #include "messages/module.hpp"
+#include "supervisors/scheduler.hpp"
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
