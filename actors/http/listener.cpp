@@ -16,14 +16,17 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 caf::expected<std::shared_ptr<listener>> listener::bind(std::shared_ptr<server_state> state) {
-  auto where = state->cfg.host + ":" + std::to_string(state->cfg.port);
+  // With port 0, a listener bound again (the http child restarted) takes the
+  // port the first one got: clients keep the address arbord printed.
+  uint16_t port = state->cfg.port != 0 ? state->cfg.port : state->port.load();
+  auto where = state->cfg.host + ":" + std::to_string(port);
   boost::system::error_code ec;
   auto address = asio::ip::make_address(state->cfg.host, ec);
   if (ec)
     return make_error(errc::bad_config, "listen address " + state->cfg.host + ": " + ec.message());
   auto result = std::make_shared<listener>(state);
   auto& acc = result->acceptor_;
-  tcp::endpoint endpoint{address, state->cfg.port};
+  tcp::endpoint endpoint{address, port};
   acc.open(endpoint.protocol(), ec);
   if (!ec)
     acc.set_option(asio::socket_base::reuse_address(true), ec);

@@ -20,7 +20,9 @@ class connection;
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-  /// Binds and listens (any thread; nothing runs until `start`).
+  /// Binds and listens (any thread; nothing runs until `start`). With port 0
+  /// the first bind takes any free port and records it in `state->port`; a
+  /// later bind (the http child restarted) takes that same port again.
   static caf::expected<std::shared_ptr<listener>> bind(std::shared_ptr<server_state> state);
 
   explicit listener(std::shared_ptr<server_state> state);
