@@ -127,7 +127,7 @@ TEST_CASE_METHOD(actor_fixture,
   CHECK(vf.dropped.empty());
 }
 
-TEST_CASE_METHOD(actor_fixture, "the session TTL runs from the last detach; a reattach cancels it",
+TEST_CASE_METHOD(actor_fixture, "the session TTL runs from the last detach, a reattach cancels it",
                  "[distributor][ttl]") {
   distributor_config cfg;
   cfg.ttl = 300ms;

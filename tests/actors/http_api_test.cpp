@@ -92,7 +92,7 @@ TEST_CASE("parse_target splits the path and the query", "[http_api]") {
   }
 }
 
-TEST_CASE("parse_target percent-decodes; '+' is a space in the query only", "[http_api]") {
+TEST_CASE("parse_target percent-decodes, '+' is a space in the query only", "[http_api]") {
   auto t = parsed("/a%20b/c%2Fd?x=%20y%3D&y=%41%62");
   CHECK(t.path == "/a b/c/d");
   CHECK(t.query.at("x") == " y=");

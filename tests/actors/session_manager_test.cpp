@@ -90,7 +90,7 @@ TEST_CASE_METHOD(session_fixture, "create, attach, talk to the kernel, close", "
   CHECK(log.events("session_closed").size() == 1);
 }
 
-TEST_CASE_METHOD(session_fixture, "a kernel crash restarts it; clients stay and see status",
+TEST_CASE_METHOD(session_fixture, "a kernel crash restarts it, clients stay and see status",
                  "[session][restart]") {
   auto info = ask<session_info>(manager, create_atom::value, session_request{});
   REQUIRE(info);

@@ -15,7 +15,7 @@ size_t moderate_polls(const caf::actor_system_config& cfg) {
 
 } // namespace
 
-TEST_CASE("the default options make idle workers block at once; CAF's worker count stays",
+TEST_CASE("the default options make idle workers block at once, CAF's worker count stays",
           "[scheduler]") {
   caf::actor_system_config cfg;
   auto stock_workers = caf::get_or(cfg, "scheduler.max-threads", size_t{0});
