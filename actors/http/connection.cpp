@@ -118,8 +118,31 @@ void connection::respond(response res) {
                            [self = shared_from_this(), msg](beast::error_code ec, size_t) {
                              if (ec)
                                return self->finish();
+                             if (!self->keep_alive_ && !self->stopping_)
+                               return self->linger();
                              self->read_request();
                            });
+}
+
+/// The last response is written and nothing more will be read (e.g. a 413 sent
+/// while the client is still sending its body): stop sending, then discard
+/// what still comes until the client closes, for at most 2 s. Closing with
+/// unread input would reset the connection, and a reset can discard the
+/// response before the client has read it.
+void connection::linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds(2));
+  discard_input();
+}
+
+void connection::discard_input() {
+  stream_.async_read_some(asio::buffer(read_buf_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec || self->stopping_)
+                              return self->finish();
+                            self->discard_input();
+                          });
 }
 
 // -- WebSocket ------------------------------------------------------------------

@@ -91,6 +91,8 @@ private:
   void read_request();
   void on_request(boost::beast::error_code ec);
   void reject(unsigned status, const char* code, const char* message);
+  void linger();
+  void discard_input();
   void read_frames();
   void on_frames(boost::beast::error_code ec, size_t n);
   void write_queued();
