@@ -11,7 +11,10 @@
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <caf/send.hpp>
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <limits>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -24,13 +27,43 @@ namespace arbor::detail {
 
 namespace {
 
+/// Closes the descriptors [from, to] (async-signal-safe: a child of a
+/// threaded parent may not allocate).
+void close_fds(int from, int to) {
+  if (from > to)
+    return;
+  if (::close_range(static_cast<unsigned>(from), static_cast<unsigned>(to), 0) == 0)
+    return;
+  for (int fd = from; fd <= to && fd < 65536; ++fd) // a kernel without close_range
+    ::close(fd);
+}
+
+/// Closes every descriptor above stderr except those in `keep` (any order).
+void close_all_but(const std::vector<int>& keep) {
+  int from = 3;
+  for (;;) {
+    int next = std::numeric_limits<int>::max(); // the lowest kept fd >= from
+    for (int fd : keep)
+      if (fd >= from && fd < next)
+        next = fd;
+    if (next == std::numeric_limits<int>::max())
+      return close_fds(from, next);
+    close_fds(from, next - 1);
+    from = next + 1;
+  }
+}
+
 /// Runs in the child between fork and exec: own process group, SIGKILL when
-/// the parent dies, and the signal state a fresh program expects.
+/// the parent dies, the signal state a fresh program expects, and none of the
+/// server's descriptors (its sockets, other kernels' pipes). Boost.Process
+/// 1.81 closes only those above the highest descriptor it keeps (its
+/// `close_all` skips the gaps below), so the child would inherit the listening
+/// socket, client connections and the pipes of kernels started before it.
 struct child_setup {
   pid_t parent;
 
   template <class Launcher, class Path, class Argv>
-  bp::error_code on_exec_setup(Launcher&, const Path&, const Argv&) {
+  bp::error_code on_exec_setup(Launcher& launcher, const Path&, const Argv&) {
     if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
       return {errno, bp::system_category()};
     if (::getppid() != parent) // the parent died before prctl took effect
@@ -41,6 +74,7 @@ struct child_setup {
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
+    close_all_but(launcher.fd_whitelist); // keeps the launcher's exec-error pipe
     return {};
   }
 };
@@ -123,9 +157,23 @@ void kernel_process::launch(const kernel_spec& spec) {
   run(std::move(started));
 }
 
+namespace {
+
+void set_non_blocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0)
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+} // namespace
+
 void kernel_process::run(std::unique_ptr<started_process> started) {
   p_ = std::move(started);
   pid_ = p_->proc->id();
+  // The loop reads only after a readiness report, and a blocking read after a
+  // spurious one would stop every kernel on this loop: reads must not block.
+  set_non_blocking(p_->out.native_handle());
+  set_non_blocking(p_->err.native_handle());
   send_owner(caf::make_message(launched_atom::value, static_cast<int64_t>(pid_)));
   read_stdout();
   read_stderr();
@@ -142,17 +190,25 @@ std::string& loop_buffer() {
 }
 
 /// Waits until `pipe` is readable, then reads what is there into the loop's
-/// buffer and calls `fn(ec, bytes)` (`ec` set at EOF or on an error).
+/// buffer and calls `fn(ec, bytes)` (`ec` set at EOF or on an error). The pipe
+/// is non-blocking (see `run`): a readiness report with nothing to read —
+/// epoll may give those — means waiting again, never blocking the loop.
 template <class F>
 void read_when_ready(boost::asio::readable_pipe& pipe, size_t max, F fn) {
-  pipe.async_read_some(
-      boost::asio::null_buffers(), [&pipe, max, fn](boost::system::error_code ec, size_t) mutable {
-        size_t n = 0;
-        auto& buf = loop_buffer();
-        if (!ec)
-          n = pipe.read_some(boost::asio::buffer(buf.data(), std::min(max, buf.size())), ec);
-        fn(ec, std::string_view{buf.data(), n});
-      });
+  pipe.async_read_some(boost::asio::null_buffers(),
+                       [&pipe, max, fn](boost::system::error_code ec, size_t) mutable {
+                         auto& buf = loop_buffer();
+                         ssize_t n = 0;
+                         if (!ec)
+                           n = ::read(pipe.native_handle(), buf.data(), std::min(max, buf.size()));
+                         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+                           return read_when_ready(pipe, max, std::move(fn));
+                         if (n < 0)
+                           ec.assign(errno, boost::system::system_category());
+                         else if (n == 0 && !ec)
+                           ec = boost::asio::error::eof;
+                         fn(ec, std::string_view{buf.data(), n > 0 ? static_cast<size_t>(n) : 0});
+                       });
 }
 
 } // namespace

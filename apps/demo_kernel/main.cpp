@@ -5,15 +5,19 @@
 //   count           1, 2, 3, ...            burst <n>      n lines "burst <i>"
 //   exit <code>     exits with that code    crash          aborts (SIGABRT)
 //   stderr <text>   <text> on stderr        ignore-term    SIGTERM is ignored from now on
+//   fds             its open descriptors, e.g. "0 1 2"
 // SIGINT prints "interrupted" and goes on. End of input ends the kernel (code 0).
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <dirent.h>
 #include <iostream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -31,6 +35,23 @@ bool starts_with(const std::string& line, const char* prefix, std::string& rest)
     return false;
   rest = line.substr(p.size());
   return true;
+}
+
+/// The process's open descriptors, ascending ("0 1 2"), without the one used
+/// to list them.
+std::string open_fds() {
+  std::vector<int> fds;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (auto* e = ::readdir(d))
+      if (e->d_name[0] != '.' && std::atoi(e->d_name) != ::dirfd(d))
+        fds.push_back(std::atoi(e->d_name));
+    ::closedir(d);
+  }
+  std::sort(fds.begin(), fds.end());
+  std::string out;
+  for (int fd : fds)
+    out += (out.empty() ? "" : " ") + std::to_string(fd);
+  return out;
 }
 
 void burst(long n) {
@@ -57,6 +78,8 @@ bool run(const std::string& line, long& counter) {
     std::abort();
   } else if (starts_with(line, "stderr ", rest)) {
     std::cerr << rest << std::endl;
+  } else if (line == "fds") {
+    std::cout << open_fds() << std::endl;
   } else if (line == "ignore-term") {
     std::signal(SIGTERM, SIG_IGN);
     std::cout << "ignoring SIGTERM" << std::endl;

@@ -6,6 +6,7 @@
 #include "actors/kernel.hpp"
 
 #include <csignal>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -188,4 +189,25 @@ TEST_CASE("a kernel does not outlive its host program killed with SIGKILL", "[ke
   int status = 0;
   ::waitpid(helper, &status, 0);
   CHECK(process_gone(kernel_pid, 5s));
+}
+
+TEST_CASE_METHOD(actor_fixture, "a kernel inherits no descriptor but its stdin, stdout and stderr",
+                 "[kernel]") {
+  // Descriptors the parent holds without O_CLOEXEC, as Asio's sockets are:
+  // one low (below the launcher's own pipe) and one high.
+  int low = ::open("/dev/null", O_RDONLY);
+  int high = ::fcntl(low, F_DUPFD, 200);
+  REQUIRE(low > 2);
+  REQUIRE(high >= 200);
+  kernel_spec spec;
+  spec.command = {demo_kernel};
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  REQUIRE(ask<ok_atom>(host, input_atom::value, std::string{"fds"}));
+  std::string out;
+  REQUIRE(read_until(*this, host, out, "\n"));
+  CHECK(out == "0 1 2\n");
+  (*self)->send_exit(host, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(host) == caf::exit_reason::user_shutdown);
+  ::close(low);
+  ::close(high);
 }
