@@ -289,6 +289,10 @@ caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
   self->request(spawn_stopper(sys, task.actor, deadline), deadline * 2 + std::chrono::seconds(1),
                 result_atom::value)
       .receive([&](result_atom, caf::error& r) { reason = std::move(r); }, [](caf::error&) {});
+  // The stopper saw the task end; its owner records that on its own down
+  // message, which can come a moment later. Wait for it (bounded), so that the
+  // task is `done()` once this returns.
+  task.state->wait(deadline + std::chrono::seconds(1));
   return task.state->done() ? task.state->reason() : reason;
 }
 
