@@ -217,6 +217,11 @@ TEST_CASE("interrupt reaches the kernel, a crash gives status frames and a resta
   auto id = s.create();
   auto c = s.attach(id);
   REQUIRE(c->status() == 101);
+  // "running" means the process started; a SIGINT before the kernel set up its
+  // handler would end it (and it would be restarted). An answered line shows
+  // the kernel is past that point.
+  REQUIRE(c->send(input("ready?")));
+  REQUIRE(next_output(*c) == "ready?");
   REQUIRE(c->send(R"({"type":"interrupt"})"));
   CHECK(next_output(*c) == "interrupted");
   auto pid_before = s.call("GET", "/api/sessions/" + id).json.at("kernel").at("pid").as_int64();
