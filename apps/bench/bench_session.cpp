@@ -8,11 +8,11 @@
 #include "actors/io_loop.hpp"
 #include "actors/kernel.hpp"
 #include "actors/session_manager.hpp"
+#include "common.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
 #include "messages/session.hpp"
-#include "supervisors/scheduler.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -20,7 +20,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sys/resource.h>
 
 using namespace arbor;
 using clk = std::chrono::steady_clock;
@@ -211,13 +210,6 @@ void bench_many(caf::actor_system& sys, io_loop_ptr io, const std::string& kerne
               seconds_since(t0));
 }
 
-void raise_fd_limit() {
-  rlimit lim{};
-  ::getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &lim);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -230,15 +222,12 @@ int main(int argc, char** argv) {
   app.add_option("--subscribers", subscribers, "subscribers for the fan-out");
   app.add_option("--rounds", rounds, "sessions for the first-line latency");
   app.add_option("--sessions", sessions, "concurrent sessions");
-  scheduler_options sched{0, true}; // CAF's stock scheduler, as any program embedding arbor
-  bool idle_blocking = false;
-  app.add_option("--workers", sched.workers, "CAF worker threads (0 = CAF's default)");
-  app.add_flag("--idle-blocking", idle_blocking,
-               "idle workers block at once (arbord's default, scheduler.idle_polling false)");
+  bench::scheduler_flags flags;
+  flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
-  sched.idle_polling = !idle_blocking;
+  auto sched = flags.options();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  raise_fd_limit();
+  bench::raise_fd_limit();
   auto io = std::make_shared<io_loop>();
   {
     caf::actor_system_config cfg;

@@ -9,9 +9,9 @@
 //   memory               RSS per idle supervised child vs per raw actor
 //
 // Every loop is bounded; the program ends by itself. Figures: docs/performance.md.
+#include "common.hpp"
 #include "messages/errc.hpp"
 #include "messages/module.hpp"
-#include "supervisors/scheduler.hpp"
 #include "supervisors/supervisor.hpp"
 #include "supervisors/supervisor_log.hpp"
 
@@ -358,13 +358,10 @@ int main(int argc, char** argv) {
   app.add_option("--restarts", rounds, "restart rounds for the latency figures");
   app.add_option("--static", statics, "static children for the ordered shutdown");
   app.add_option("--log-file", log_file, "supervisor log for the restart run");
-  scheduler_options sched{0, true}; // CAF's stock scheduler, as any program embedding arbor
-  bool idle_blocking = false;
-  app.add_option("--workers", sched.workers, "CAF worker threads (0 = CAF's default)");
-  app.add_flag("--idle-blocking", idle_blocking,
-               "idle workers block at once (arbord's default, scheduler.idle_polling false)");
+  bench::scheduler_flags flags;
+  flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
-  sched.idle_polling = !idle_blocking;
+  auto sched = flags.options();
 
   caf::actor_system_config cfg;
   add_message_types(cfg);

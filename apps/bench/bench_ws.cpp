@@ -29,6 +29,8 @@
 //   build/release/apps/bench/bench_ws                  # all four
 //   build/release/apps/bench/bench_ws --only echo      # --help for the sizes
 // websocketd: scripts/install-bench-deps.sh; without it the comparisons are skipped.
+#include "common.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -58,7 +60,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -1217,13 +1218,6 @@ void bench_shutdown(const options& o) {
   print_shutdown(run_shutdown(*srv, ids, o.timeout));
 }
 
-void raise_fd_limit() {
-  rlimit lim{};
-  ::getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &lim);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -1247,7 +1241,7 @@ int main(int argc, char** argv) {
   app.add_flag("--idle-polling", o.idle_polling, "arbord with CAF's stock idle polling");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  raise_fd_limit();
+  arbor::bench::raise_fd_limit();
   std::signal(SIGALRM, on_alarm);
   if (::access(o.arbord.c_str(), X_OK) != 0) {
     std::printf("bench_ws: no arbord at %s (--arbord)\n", o.arbord.c_str());
