@@ -1,7 +1,7 @@
 #include "actors/distributor.hpp"
 
 #include "actors/detail/kernel_process.hpp"
-#include "actors/detail/line_splitter.hpp"
+#include "actors/session_channel.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/session.hpp"
@@ -10,36 +10,22 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
-#include <deque>
-#include <unordered_map>
+#include <unordered_set>
 
 namespace arbor {
 
 namespace {
 
 using ttl_atom = caf::atom_constant<caf::atom("ttl")>;
-using stall_atom = caf::atom_constant<caf::atom("stall")>;
-
-struct client_slot {
-  caf::actor handle;
-  uint64_t sent = 0;           ///< last seq sent
-  uint64_t acked = 0;          ///< last seq acknowledged
-  uint64_t acked_at_tick = 0;  ///< `acked` at the previous heartbeat tick
-  uint64_t acked_at_stall = 0; ///< `acked` when the pending stall check was armed
-  uint32_t stalled_ticks = 0;  ///< ticks in a row over the queue without an ack
-  uint32_t missed_pongs = 0;
-};
 
 class distributor : public probed<caf::event_based_actor> {
 public:
-  distributor(caf::actor_config& cfg, distributor_config conf)
-    : probed<caf::event_based_actor>(cfg), cfg_(std::move(conf)), lines_(cfg_.max_line_bytes) {
-    if (!cfg_.last_seq)
-      cfg_.last_seq = std::make_shared<std::atomic<uint64_t>>(0);
-    last_seq_ = cfg_.last_seq->load();
-  }
+  distributor(caf::actor_config& cfg, distributor_config conf, session_channel_ptr chan)
+    : probed<caf::event_based_actor>(cfg), cfg_(std::move(conf)),
+      chan_(chan ? std::move(chan) : std::make_shared<session_channel>(cfg_)) {}
 
   caf::behavior make_behavior() override {
+    chan_->set_owner(caf::actor_cast<caf::actor>(this));
     set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
     set_exit_handler([this](caf::exit_msg& msg) { on_exit_request(std::move(msg.reason)); });
     arm_ttl(cfg_.ttl.count() > 0);
@@ -47,25 +33,38 @@ public:
         [this](detail::chunk_atom, int64_t pid, std::string& bytes) { on_chunk(pid, bytes); },
         [this](status_atom, kernel_status& st) { on_kernel_up(st); },
         [this](subscribe_atom, const subscribe_request& req) -> caf::result<subscription> {
-          return on_subscribe(req);
+          return on_subscribe(req, nullptr);
+        },
+        [this](subscribe_atom, const subscribe_request& req,
+               output_sink_ptr& sink) -> caf::result<subscription, session_channel_ptr> {
+          auto sub = on_subscribe(req, std::move(sink));
+          if (!sub)
+            return std::move(sub.error());
+          return {std::move(*sub), chan_};
         },
         [this](unsubscribe_atom) -> ok_atom {
-          detach(current_sender(), {});
+          detach(caf::actor_cast<caf::actor>(current_sender()), {});
           return ok_atom::value;
         },
-        [this](ack_atom, uint64_t seq) { on_ack(seq); },
+        [this](ack_atom, uint64_t seq) { chan_->ack(sender_addr(), seq); },
         [this](input_atom a, std::string& line) -> caf::result<ok_atom> {
-          return to_kernel(caf::make_message(a, std::move(line)));
+          auto r = chan_->input(line);
+          if (!r.direct)
+            return to_kernel(caf::make_message(a, std::move(line)));
+          return answer(std::move(r.err));
         },
         [this](interrupt_atom a) -> caf::result<ok_atom> {
-          return to_kernel(caf::make_message(a));
+          auto r = chan_->interrupt();
+          if (!r.direct)
+            return to_kernel(caf::make_message(a));
+          return answer(std::move(r.err));
         },
         [this](info_atom) {
-          return caf::make_message(kernel_, static_cast<uint32_t>(subs_.size()));
+          return caf::make_message(kernel_, static_cast<uint32_t>(chan_->subscriber_count()));
         },
-        [this](export_atom) { return std::vector<output_line>(replay_.begin(), replay_.end()); },
+        [this](export_atom) { return chan_->replay(); },
         [this](tick_atom) { on_tick(); },
-        [this](pong_atom) { on_pong(); },
+        [this](pong_atom) { chan_->pong(sender_addr()); },
         [this](file_changed_atom a, const file_event& ev) { broadcast(caf::make_message(a, ev)); },
         [this](ttl_atom, uint64_t generation) { on_ttl(generation); },
         [this](stall_atom) { on_stall_check(); },
@@ -73,189 +72,79 @@ public:
   }
 
   void on_exit() override {
+    chan_->close(); // forgets the subscribers' sinks (they point at connections)
     kernel_handle_ = nullptr;
-    subs_.clear();
+    watched_.clear();
   }
 
 private:
+  caf::actor_addr sender_addr() {
+    return current_sender() ? current_sender()->address() : caf::actor_addr{};
+  }
+
+  static caf::result<ok_atom> answer(caf::error err) {
+    if (err)
+      return err;
+    return ok_atom::value;
+  }
+
   // -- output ------------------------------------------------------------------
 
+  /// Output sent as messages (a kernel host without the channel, or a test):
+  /// each chunk is credited once the clients keep up.
   void on_chunk(int64_t pid, const std::string& bytes) {
-    output_batch batch;
-    lines_.feed(bytes, [&](std::string&& line, bool split) {
-      batch.lines.push_back(output_line{++last_seq_, std::move(line), split});
-    });
-    publish(std::move(batch));
-    if (kernel_handle_ && pid == kernel_.pid) {
-      ++withheld_;
-      release_credit();
-    }
-  }
-
-  /// Reading from the kernel pauses while a client is more than half its queue
-  /// behind: a brief lag slows the kernel down instead of dropping the client.
-  /// A client that stays stuck is detached by the heartbeat (missed pongs).
-  void release_credit() {
-    if (withheld_ == 0 || !kernel_handle_)
-      return;
-    for (auto& kv : subs_)
-      if (lagging(kv.second))
-        return arm_stall_check();
-    for (; withheld_ > 0; --withheld_)
+    bool go_on = chan_->publish(pid, bytes);
+    if (go_on && kernel_handle_ && pid == kernel_.pid)
       send(kernel_handle_, detail::credit_atom::value);
-  }
-
-  bool lagging(const client_slot& sub) const {
-    return sub.sent - sub.acked > cfg_.subscriber_queue_lines / 2;
-  }
-
-  /// The kernel is paused for a lagging client: check back after
-  /// `stall_timeout` whether each laggard acknowledged anything meanwhile.
-  void arm_stall_check() {
-    if (stall_armed_ || cfg_.stall_timeout.count() <= 0)
-      return;
-    stall_armed_ = true;
-    for (auto& kv : subs_)
-      kv.second.acked_at_stall = kv.second.acked;
-    delayed_send(this, cfg_.stall_timeout, stall_atom::value);
   }
 
   /// A client that held the whole session's output back for `stall_timeout`
   /// without acknowledging a line is dropped, so the others go on.
   void on_stall_check() {
-    stall_armed_ = false;
-    std::vector<caf::actor> stuck;
-    for (auto& kv : subs_)
-      if (lagging(kv.second) && kv.second.acked == kv.second.acked_at_stall)
-        stuck.push_back(kv.second.handle);
-    for (auto& who : stuck)
+    for (auto& who : chan_->stalled())
       detach(who, "slow_consumer");
-    release_credit();
-  }
-
-  void publish(output_batch batch) {
-    if (batch.lines.empty())
-      return;
-    cfg_.last_seq->store(last_seq_, std::memory_order_relaxed);
-    for (auto& line : batch.lines)
-      remember(line);
-    batch.wire = ws::make_wire_cache(); // encoded once for every WebSocket client
-    auto msg = caf::make_message(output_atom::value, std::move(batch));
-    for (auto& kv : subs_) {
-      kv.second.sent = last_seq_;
-      send(kv.second.handle, msg);
-    }
-  }
-
-  void remember(const output_line& line) {
-    replay_bytes_ += line.data.size();
-    replay_.push_back(line);
-    while (!replay_.empty() &&
-           (replay_.size() > cfg_.replay_lines || replay_bytes_ > cfg_.replay_bytes)) {
-      replay_bytes_ -= replay_.front().data.size();
-      replay_.pop_front();
-    }
+    chan_->recheck();
   }
 
   // -- subscribers ---------------------------------------------------------------
 
-  caf::result<subscription> on_subscribe(const subscribe_request& req) {
+  caf::expected<subscription> on_subscribe(const subscribe_request& req, output_sink_ptr sink) {
     auto who = caf::actor_cast<caf::actor>(current_sender());
     if (!who)
       return make_error(errc::invalid_spec, "subscribe needs a sender");
-    if (subs_.count(who.address()) == 0 && cfg_.max_clients > 0 && subs_.size() >= cfg_.max_clients)
-      return make_error(errc::limit_reached, "too many clients on this session");
-    if (subs_.count(who.address()) == 0)
+    auto last = chan_->subscribe(who, std::move(sink), req.since);
+    if (!last)
+      return std::move(last.error());
+    if (watched_.insert(who.address()).second)
       monitor(who);
-    auto& sub = subs_[who.address()];
-    sub.handle = who;
     ++ttl_generation_; // any pending TTL timer is now stale
-    replay_to(sub, req.since);
-    return subscription{last_seq_, kernel_};
-  }
-
-  void replay_to(client_slot& sub, int64_t since) {
-    auto first = replay_.empty() ? last_seq_ + 1 : replay_.front().seq;
-    uint64_t from = since < 0 ? first : static_cast<uint64_t>(since) + 1;
-    if (from < first) {
-      send(sub.handle, gap_atom::value, gap_notice{from, first - 1});
-      from = first;
-    }
-    output_batch batch;
-    for (auto& line : replay_)
-      if (line.seq >= from)
-        batch.lines.push_back(line);
-    sub.acked = from > 0 ? from - 1 : 0;
-    sub.sent = last_seq_;
-    if (!batch.lines.empty())
-      send(sub.handle, output_atom::value, std::move(batch));
-    if (sub.acked > sub.sent)
-      sub.acked = sub.sent;
-  }
-
-  void on_ack(uint64_t seq) {
-    auto i = subs_.find(current_sender() ? current_sender()->address() : caf::actor_addr{});
-    if (i == subs_.end())
-      return;
-    i->second.acked = std::max(i->second.acked, std::min(seq, i->second.sent));
-    i->second.missed_pongs = 0;
-    release_credit();
-  }
-
-  void detach(const caf::strong_actor_ptr& who, const std::string& reason) {
-    detach(caf::actor_cast<caf::actor>(who), reason);
+    return subscription{*last, kernel_};
   }
 
   void detach(const caf::actor& who, const std::string& reason) {
-    if (!who)
+    if (!who || !chan_->unsubscribe(who.address()))
       return;
-    auto i = subs_.find(who.address());
-    if (i == subs_.end())
-      return;
-    demonitor(who);
+    if (watched_.erase(who.address()) > 0)
+      demonitor(who);
     if (!reason.empty())
       send(who, dropped_atom::value, reason);
-    subs_.erase(i);
-    release_credit();
-    if (subs_.empty())
+    if (chan_->subscriber_count() == 0)
       arm_ttl(true);
   }
 
   void broadcast(const caf::message& msg) {
-    for (auto& kv : subs_)
-      send(kv.second.handle, msg);
+    for (auto& who : chan_->subscribers())
+      send(who, msg);
   }
 
   // -- heartbeat -------------------------------------------------------------------
 
   void on_tick() {
-    std::vector<std::pair<caf::actor, const char*>> dead;
-    for (auto& kv : subs_) {
-      auto& sub = kv.second;
-      if (sub.missed_pongs >= cfg_.max_missed_pongs)
-        dead.emplace_back(sub.handle, "heartbeat_timeout");
-      else if (stalled(sub) >= cfg_.max_missed_pongs)
-        dead.emplace_back(sub.handle, "slow_consumer");
-      ++sub.missed_pongs;
-      send(sub.handle, ping_atom::value);
-    }
-    for (auto& [who, why] : dead)
+    auto due = chan_->tick(cfg_.max_missed_pongs);
+    for (auto& who : due.ping)
+      send(who, ping_atom::value);
+    for (auto& [who, why] : due.drop)
       detach(who, why);
-  }
-
-  /// Consecutive ticks this subscriber spent over its queue without acknowledging anything.
-  uint32_t stalled(client_slot& sub) {
-    bool stuck =
-        sub.sent - sub.acked > cfg_.subscriber_queue_lines && sub.acked == sub.acked_at_tick;
-    sub.stalled_ticks = stuck ? sub.stalled_ticks + 1 : 0;
-    sub.acked_at_tick = sub.acked;
-    return sub.stalled_ticks;
-  }
-
-  void on_pong() {
-    auto i = subs_.find(current_sender() ? current_sender()->address() : caf::actor_addr{});
-    if (i != subs_.end())
-      i->second.missed_pongs = 0;
   }
 
   // -- kernel ------------------------------------------------------------------------
@@ -267,6 +156,11 @@ private:
     st.restarts = kernel_starts_++;
     st.reason = kernel_.reason;
     kernel_ = st;
+    if (kernel_handle_ && !chan_->has_kernel(st.pid)) // a host that sends its output as messages
+      chan_->kernel_started(kernel_link{st.pid, nullptr, [host = kernel_handle_](size_t n) {
+                                          for (; n > 0; --n)
+                                            caf::anon_send(host, detail::credit_atom::value);
+                                        }});
     broadcast(caf::make_message(status_atom::value, kernel_));
   }
 
@@ -281,7 +175,7 @@ private:
   void on_down(const caf::down_msg& msg) {
     if (kernel_handle_ && msg.source == kernel_handle_.address()) {
       kernel_handle_ = nullptr;
-      withheld_ = 0;
+      chan_->kernel_stopped(kernel_.pid);
       // A kernel stopped by its supervisor (session closing) is not coming back.
       bool stopped = msg.reason == caf::exit_reason::user_shutdown;
       kernel_ = kernel_status{stopped ? "stopped" : "restarting", 0, kernel_.restarts,
@@ -289,12 +183,9 @@ private:
       broadcast(caf::make_message(status_atom::value, kernel_));
       return;
     }
-    auto i = subs_.find(msg.source);
-    if (i == subs_.end())
+    if (watched_.erase(msg.source) == 0 || !chan_->unsubscribe(msg.source))
       return;
-    subs_.erase(i);
-    release_credit();
-    if (subs_.empty())
+    if (chan_->subscriber_count() == 0)
       arm_ttl(true);
   }
 
@@ -312,7 +203,7 @@ private:
   }
 
   void on_ttl(uint64_t generation) {
-    if (generation != ttl_generation_ || !subs_.empty())
+    if (generation != ttl_generation_ || chan_->subscriber_count() > 0)
       return; // a client attached since: this timer is stale
     close_session("ttl_expired", caf::exit_reason::normal);
   }
@@ -322,37 +213,30 @@ private:
     close_session(why, std::move(reason));
   }
 
+  /// Buffered output first (the channel flushes it to every client), then `closing`.
   void close_session(const std::string& why, caf::error reason) {
-    output_batch rest;
-    lines_.flush([&](std::string&& line, bool split) {
-      rest.lines.push_back(output_line{++last_seq_, std::move(line), split});
-    });
-    publish(std::move(rest));
-    broadcast(caf::make_message(closing_atom::value, why));
-    for (auto& kv : subs_)
-      demonitor(kv.second.handle);
-    subs_.clear();
+    for (auto& who : chan_->close()) {
+      send(who, closing_atom::value, why);
+      demonitor(who);
+    }
+    watched_.clear();
     quit(std::move(reason));
   }
 
   distributor_config cfg_;
-  detail::line_splitter lines_;
-  uint64_t last_seq_ = 0;
-  std::deque<output_line> replay_;
-  size_t replay_bytes_ = 0;
-  std::unordered_map<caf::actor_addr, client_slot> subs_;
+  session_channel_ptr chan_;
+  std::unordered_set<caf::actor_addr> watched_; ///< subscribers monitored
   caf::actor kernel_handle_;
   kernel_status kernel_{"starting", 0, 0, {}};
   uint32_t kernel_starts_ = 0;
   uint64_t ttl_generation_ = 0;
-  size_t withheld_ = 0; ///< kernel credits held back while a client lags
-  bool stall_armed_ = false;
 };
 
 } // namespace
 
-caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg) {
-  return sys.spawn<distributor>(std::move(cfg));
+caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg,
+                             session_channel_ptr chan) {
+  return sys.spawn<distributor>(std::move(cfg), std::move(chan));
 }
 
 } // namespace arbor

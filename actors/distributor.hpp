@@ -4,25 +4,39 @@
 // transient), shutdown deadline 2 s. It outlives kernel restarts, so attached
 // clients, the replay buffer and `seq` survive a kernel crash.
 //
+// The data itself does not pass through this actor: it lives in the session's
+// channel (session_channel.hpp), which the distributor creates (or is given)
+// and owns. The kernel's I/O loop publishes into the channel and WebSocket
+// connections write their input through it; the distributor admits and drops
+// clients, runs the heartbeat, stall checks, TTL and the closing flush, and
+// serves subscribers that talk by messages.
+//
 // Takes:
-//   chunk (from the kernel's I/O)         split into lines (at most `max_line_bytes`;
+//   chunk (kernel output as a message)    split into lines (at most `max_line_bytes`;
 //                                         a longer line is cut and the part flagged
 //                                         `split`, never lost), numbered with `seq`,
 //                                         kept in the replay buffer, fanned out
 //   status_atom, kernel_status (kernel)   a kernel started: remember it, tell clients
 //   subscribe_atom, subscribe_request     → subscription; the sender is attached,
 //                                         missed lines replayed (or a gap reported)
+//   subscribe_atom, subscribe_request, output_sink_ptr
+//                                         → subscription, session_channel_ptr: the
+//                                         same, output and gaps go to the sink
+//                                         (same process only)
 //   unsubscribe_atom                      → ok_atom; the sender is detached
 //   ack_atom, uint64_t seq                the sender handled every line up to seq
-//   input_atom, string / interrupt_atom   → forwarded to the kernel (its reply)
+//   input_atom, string / interrupt_atom   → written / signalled through the channel
+//                                         (ok_atom or the error); forwarded to a
+//                                         kernel host that has no channel
 //   info_atom                             → kernel_status, uint32_t clients
 //   export_atom                           → std::vector<output_line> (the replay buffer)
 //   tick_atom (heartbeat)                 ping clients; drop those that missed too many
 //   pong_atom (client)                    the client is alive
 //   file_changed_atom, file_event         → every client
 //   exit_msg                              flush, `closing` to every client, quit
-// Sends to subscribers: (output_atom, output_batch) shared by all of them,
-// (status_atom, kernel_status), (gap_atom, gap_notice), (ping_atom),
+// Sends to subscribers: (output_atom, output_batch) shared by all of them and
+// (gap_atom, gap_notice), both from the channel (anonymous) unless the
+// subscriber has a sink; (status_atom, kernel_status), (ping_atom),
 // (file_changed_atom, file_event), (dropped_atom, string reason),
 // (closing_atom, string reason).
 //
@@ -70,6 +84,10 @@ struct distributor_config {
   std::shared_ptr<std::atomic<uint64_t>> last_seq;
 };
 
-caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg);
+class session_channel;
+
+/// `chan`: the session's channel, shared with its kernel host; null = a new one.
+caf::actor spawn_distributor(caf::actor_system& sys, distributor_config cfg,
+                             std::shared_ptr<session_channel> chan = nullptr);
 
 } // namespace arbor

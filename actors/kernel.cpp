@@ -1,6 +1,7 @@
 #include "actors/kernel.hpp"
 
 #include "actors/detail/kernel_process.hpp"
+#include "actors/session_channel.hpp"
 #include "messages/atoms.hpp"
 #include "messages/errc.hpp"
 #include "messages/session.hpp"
@@ -29,13 +30,15 @@ namespace {
 
 class kernel_host : public probed<caf::event_based_actor> {
 public:
-  kernel_host(caf::actor_config& cfg, io_loop_ptr io, kernel_spec spec, caf::actor sink)
+  kernel_host(caf::actor_config& cfg, io_loop_ptr io, kernel_spec spec, caf::actor sink,
+              session_channel_ptr chan)
     : probed<caf::event_based_actor>(cfg), io_(std::move(io)), spec_(std::move(spec)),
-      sink_(std::move(sink)) {}
+      sink_(std::move(sink)), chan_(std::move(chan)),
+      in_(std::make_shared<kernel_stdin>(spec_.stdin_queue_bytes)) {}
 
   caf::behavior make_behavior() override {
     proc_ = std::make_shared<kernel_process>(io_->context(), caf::actor_cast<caf::actor>(this),
-                                             sink_, spec_);
+                                             sink_, spec_, in_, std::move(chan_));
     io_->post([proc = proc_, spec = spec_] { proc->launch(spec); });
     set_exit_handler([this](caf::exit_msg& msg) { on_exit_request(std::move(msg.reason)); });
     attach_functor([proc = proc_, io = io_] { io->post([proc] { proc->abandon(); }); });
@@ -46,10 +49,9 @@ public:
         [this](input_atom, std::string& line) -> caf::result<ok_atom> {
           return on_input(std::move(line));
         },
-        [this](written_atom, uint64_t bytes) { queued_ -= std::min(queued_, bytes); },
         [this](interrupt_atom) -> caf::result<ok_atom> { return signal_kernel(SIGINT); },
         [this](ping_atom) -> caf::result<pong_atom> { return on_ping(); },
-        [this](credit_atom) { io_->post([proc = proc_] { proc->credit(); }); },
+        [this](credit_atom) { io_->post([proc = proc_] { proc->credit(1); }); },
         [this](eof_atom) {
           eof_ = true;
           maybe_quit();
@@ -100,10 +102,8 @@ private:
   caf::result<ok_atom> on_input(std::string line) {
     if (stopping_ || exited_)
       return make_error(errc::not_found, "kernel is not running");
-    if (queued_ + line.size() + 1 > spec_.stdin_queue_bytes)
-      return make_error(errc::queue_full, "kernel stdin queue is full");
-    queued_ += line.size() + 1;
-    io_->post([proc = proc_, line = std::move(line)]() mutable { proc->write(std::move(line)); });
+    if (auto err = in_->write(line))
+      return err;
     return ok_atom::value;
   }
 
@@ -150,9 +150,10 @@ private:
   io_loop_ptr io_;
   kernel_spec spec_;
   caf::actor sink_;
+  session_channel_ptr chan_; ///< handed to the I/O half at start
+  std::shared_ptr<kernel_stdin> in_;
   kernel_process_ptr proc_;
   int64_t pid_ = 0;
-  uint64_t queued_ = 0;
   bool eof_ = false;
   bool exited_ = false;
   bool stopping_ = false;
@@ -164,8 +165,9 @@ private:
 
 } // namespace
 
-caf::actor spawn_kernel(caf::actor_system& sys, io_loop_ptr io, kernel_spec spec, caf::actor sink) {
-  return sys.spawn<kernel_host>(std::move(io), std::move(spec), std::move(sink));
+caf::actor spawn_kernel(caf::actor_system& sys, io_loop_ptr io, kernel_spec spec, caf::actor sink,
+                        session_channel_ptr chan) {
+  return sys.spawn<kernel_host>(std::move(io), std::move(spec), std::move(sink), std::move(chan));
 }
 
 } // namespace arbor

@@ -9,11 +9,13 @@
 //
 // Takes:
 //   ready_atom            → ok_atom once the process runs (error when it cannot start)
-//   input_atom, string    → ok_atom; the line (plus '\n') is queued for stdin;
-//                           errc::queue_full when `stdin_queue_bytes` would be exceeded
+//   input_atom, string    → ok_atom; the line (plus '\n') is written to stdin, or
+//                           kept while the pipe is full; errc::queue_full when
+//                           `stdin_queue_bytes` would be exceeded (kernel_stdin.hpp)
 //   interrupt_atom        → ok_atom; SIGINT to the kernel's process group
 //   ping_atom             → pong_atom while the process runs (heartbeat)
-//   credit (distributor)  one stdout chunk consumed; reading resumes
+//   credit (sink)         one stdout chunk consumed; reading resumes (without a
+//                         channel; the channel resumes the I/O half itself)
 //   exit_msg              ordered stop: SIGTERM to the group, SIGKILL after
 //                         `term_timeout`, wait for the reap and stdout EOF, then quit
 // Sends: (status_atom, kernel_status{"running", pid}) to the sink when started.
@@ -63,8 +65,12 @@ struct kernel_spec {
   std::shared_ptr<detail::kernel_pool> warm;
 };
 
-/// Spawns a kernel host that sends stdout chunks to `sink`.
-caf::actor spawn_kernel(caf::actor_system& sys, io_loop_ptr io, kernel_spec spec, caf::actor sink);
+class session_channel;
+
+/// Spawns a kernel host. Its stdout goes to `chan` when given (published on
+/// the I/O loop; `sink` still gets the status), else as chunks to `sink`.
+caf::actor spawn_kernel(caf::actor_system& sys, io_loop_ptr io, kernel_spec spec, caf::actor sink,
+                        std::shared_ptr<session_channel> chan = nullptr);
 
 /// The exit reason for a native wait status (normal, exit_code:N, signal:N).
 caf::error exit_reason_of(int native_status);

@@ -1,5 +1,7 @@
 #include "actors/session.hpp"
 
+#include "actors/session_channel.hpp"
+
 namespace arbor {
 
 namespace {
@@ -8,6 +10,7 @@ namespace {
 /// run inside the session supervisor's handlers only, one at a time.
 struct session_wiring {
   caf::actor distributor;
+  session_channel_ptr channel; ///< the distributor's, handed to the kernel host
   caf::actor kernel;
 };
 
@@ -20,7 +23,8 @@ child_spec distributor_child(distributor_config cfg, wiring_ptr wires) {
   spec.significant = true;
   spec.shutdown = shutdown_policy::deadline(milliseconds{2000});
   spec.start = [cfg, wires](child_context& ctx) -> caf::expected<caf::actor> {
-    wires->distributor = spawn_distributor(ctx.system, cfg);
+    wires->channel = std::make_shared<session_channel>(cfg);
+    wires->distributor = spawn_distributor(ctx.system, cfg, wires->channel);
     return wires->distributor;
   };
   return spec;
@@ -33,7 +37,7 @@ child_spec kernel_child(kernel_spec kernel, io_loop_ptr io, wiring_ptr wires) {
   spec.shutdown =
       shutdown_policy::deadline(kernel.term_timeout + kernel.drain_timeout + milliseconds{500});
   spec.start = [kernel, io, wires](child_context& ctx) -> caf::expected<caf::actor> {
-    wires->kernel = spawn_kernel(ctx.system, io, kernel, wires->distributor);
+    wires->kernel = spawn_kernel(ctx.system, io, kernel, wires->distributor, wires->channel);
     return wires->kernel;
   };
   return spec;

@@ -1,5 +1,6 @@
 #include "actors/detail/kernel_process.hpp"
 
+#include "actors/session_channel.hpp"
 #include "messages/errc.hpp"
 
 #include <boost/asio/read.hpp>
@@ -106,10 +107,12 @@ void signal_group(pid_t pid, int sig) noexcept {
 }
 
 kernel_process::kernel_process(boost::asio::io_context& ctx, caf::actor owner, caf::actor sink,
-                               const kernel_spec& spec)
+                               const kernel_spec& spec, std::shared_ptr<kernel_stdin> in,
+                               std::shared_ptr<session_channel> chan)
   : ctx_(ctx), owner_(caf::actor_cast<caf::weak_actor_ptr>(owner)), sink_(std::move(sink)),
     name_(spec.command.empty() ? std::string{} : spec.command.front()),
-    chunk_size_(spec.chunk_size), max_in_flight_(spec.max_chunks_in_flight) {}
+    chunk_size_(spec.chunk_size), max_in_flight_(spec.max_chunks_in_flight), in_(std::move(in)),
+    chan_(std::move(chan)) {}
 
 kernel_process::~kernel_process() {
   // Only reached once every handler let go, i.e. after the reap (or when the
@@ -174,6 +177,22 @@ void kernel_process::run(std::unique_ptr<started_process> started) {
   // spurious one would stop every kernel on this loop: reads must not block.
   set_non_blocking(p_->out.native_handle());
   set_non_blocking(p_->err.native_handle());
+  set_non_blocking(p_->in.native_handle()); // writers never block (kernel_stdin)
+  std::weak_ptr<kernel_process> weak = shared_from_this();
+  auto& ctx = ctx_;
+  in_->attach(p_->in.native_handle(), [weak, &ctx] {
+    boost::asio::post(ctx, [weak] {
+      if (auto self = weak.lock())
+        self->wait_stdin();
+    });
+  });
+  if (chan_)
+    chan_->kernel_started(kernel_link{pid_, in_, [weak, &ctx](size_t n) {
+                                        boost::asio::post(ctx, [weak, n] {
+                                          if (auto self = weak.lock())
+                                            self->credit(n);
+                                        });
+                                      }});
   send_owner(caf::make_message(launched_atom::value, static_cast<int64_t>(pid_)));
   read_stdout();
   read_stderr();
@@ -221,11 +240,8 @@ void kernel_process::read_stdout() {
       p_->out, chunk_size_,
       [self = shared_from_this()](boost::system::error_code ec, std::string_view bytes) {
         self->reading_ = false;
-        if (!bytes.empty()) {
-          ++self->in_flight_;
-          caf::anon_send(self->sink_, chunk_atom::value, static_cast<int64_t>(self->pid_),
-                         std::string{bytes});
-        }
+        if (!bytes.empty())
+          self->publish(bytes);
         if (ec) {
           self->stdout_done_ = true;
           self->send_owner(caf::make_message(eof_atom::value));
@@ -233,6 +249,15 @@ void kernel_process::read_stdout() {
         }
         self->read_stdout();
       });
+}
+
+void kernel_process::publish(std::string_view bytes) {
+  if (!chan_) {
+    ++in_flight_;
+    caf::anon_send(sink_, chunk_atom::value, static_cast<int64_t>(pid_), std::string{bytes});
+  } else if (!chan_->publish(pid_, bytes)) {
+    ++in_flight_; // a client lags: the channel resumes us
+  }
 }
 
 void kernel_process::read_stderr() {
@@ -263,35 +288,31 @@ void kernel_process::wait_exit() {
     auto status = self->p_->proc->native_exit_code();
     self->send_owner(caf::make_message(exited_atom::value, static_cast<int32_t>(status)));
     // Nobody writes to a dead process: pending stdin lines are dropped with it.
-    boost::system::error_code ignored;
-    self->p_->in.close(ignored);
+    self->close_stdin();
   });
 }
 
-void kernel_process::write(std::string line) {
-  line.push_back('\n');
-  writes_.push_back(std::move(line));
-  write_next();
+void kernel_process::close_stdin() {
+  in_->close(); // no writer touches the descriptor after this
+  boost::system::error_code ignored;
+  if (p_)
+    p_->in.close(ignored);
+  if (chan_ && pid_ > 0)
+    chan_->kernel_stopped(pid_);
 }
 
-void kernel_process::write_next() {
-  if (writing_ || writes_.empty() || !p_ || !p_->in.is_open())
+void kernel_process::wait_stdin() {
+  if (!p_ || !p_->in.is_open())
     return;
-  writing_ = true;
-  boost::asio::async_write(p_->in, boost::asio::buffer(writes_.front()),
-                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                             self->writing_ = false;
-                             auto bytes = static_cast<uint64_t>(self->writes_.front().size());
-                             self->writes_.pop_front();
-                             self->send_owner(caf::make_message(written_atom::value, bytes));
-                             if (!ec)
-                               self->write_next();
-                           });
+  p_->in.async_write_some(boost::asio::null_buffers(),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                            if (ec != boost::asio::error::operation_aborted)
+                              self->in_->on_writable();
+                          });
 }
 
-void kernel_process::credit() {
-  if (in_flight_ > 0)
-    --in_flight_;
+void kernel_process::credit(size_t n) {
+  in_flight_ -= std::min(in_flight_, n);
   read_stdout();
 }
 
@@ -300,9 +321,7 @@ void kernel_process::abandon() {
   if (pid_ > 0 && !reaped_)
     signal_group(pid_, SIGKILL);
   // Stop forwarding output nobody will read; the reap still completes.
-  boost::system::error_code ignored;
-  if (p_)
-    p_->in.close(ignored);
+  close_stdin();
   in_flight_ = 0;
   read_stdout();
 }
