@@ -3,6 +3,7 @@
 
 #include "actors/http/api.hpp"
 #include "actors/http/connection.hpp"
+#include "actors/session_channel.hpp"
 #include "messages/atoms.hpp"
 #include "messages/frames.hpp"
 #include "messages/json.hpp"
@@ -20,6 +21,52 @@ namespace arbor::http {
 namespace {
 
 namespace bhttp = boost::beast::http;
+
+/// Output of a session for one WebSocket client: encoded (once per batch for
+/// all clients) and queued on the connection, from whichever thread published
+/// it (the session channel calls this under its lock).
+class ws_sink final : public output_sink {
+public:
+  ws_sink(const std::shared_ptr<connection>& conn, io_loop_ptr net)
+    : conn_(conn), net_(std::move(net)) {}
+
+  void output(const output_batch& batch) override {
+    if (batch.lines.empty() || batch.lines.back().seq <= last_seq_)
+      return;
+    auto last = batch.lines.back().seq;
+    if (batch.lines.front().seq <= last_seq_) { // overlap with what was sent: the new part only
+      std::string bytes;
+      uint64_t n = 0;
+      for (const auto& line : batch.lines)
+        if (line.seq > last_seq_ && ++n)
+          ws::append_output_frame(bytes, line);
+      last_seq_ = last;
+      return push(make_chunk(std::move(bytes), n, last));
+    }
+    last_seq_ = last;
+    const auto& bytes = ws::encoded_frames(batch, scratch_);
+    if (!batch.wire)
+      return push(make_chunk(bytes, batch.lines.size(), last));
+    push(chunk{batch.wire, bytes.data(), bytes.size(), batch.lines.size(), last});
+  }
+
+  void gap(const gap_notice& g) override {
+    std::string bytes;
+    ws::append_frame(bytes, ws::opcode::text, to_json_text(gap_frame{g.from, g.to}));
+    push(make_chunk(std::move(bytes)));
+  }
+
+private:
+  void push(chunk c) {
+    if (auto conn = conn_.lock())
+      net_->post([conn = std::move(conn), c = std::move(c)]() mutable { conn->send(std::move(c)); });
+  }
+
+  std::weak_ptr<connection> conn_; // the sink never keeps a connection (network thread's)
+  io_loop_ptr net_;
+  uint64_t last_seq_ = 0;
+  std::string scratch_;
+};
 
 class client_actor final : public caf::event_based_actor {
 public:
@@ -245,7 +292,6 @@ private:
         return reply_error(make_error(errc::bad_request, "since must be an integer >= -1"));
     }
     session_id_ = t.path.substr(prefix.size());
-    opening_ = true;
     state_->net->post([conn = conn_] { conn->upgrade(); });
   }
 
@@ -264,20 +310,22 @@ private:
               });
   }
 
+  /// Output and input then bypass this actor: the session's channel and the
+  /// connection exchange them directly (see ws_sink and connection::attach).
   void subscribe(caf::actor distributor) {
     distributor_ = std::move(distributor);
     monitor(distributor_);
-    opening_ = false;
-    for (auto& text : std::exchange(early_, {}))
-      on_text(text); // after the subscribe request: its output reaches this client
+    auto sink = std::make_shared<ws_sink>(conn_, state_->net);
     request(distributor_, state_->cfg.call_timeout, subscribe_atom::value,
-            subscribe_request{since_})
+            subscribe_request{since_}, output_sink_ptr{std::move(sink)})
         .then(
-            [this](subscription& sub) {
+            [this](subscription& sub, session_channel_ptr& chan) {
               attached_ = true;
               state_->counters.ws_clients.fetch_add(1, std::memory_order_relaxed);
-              state_->net->post([conn = conn_] { conn->set_attached(true); });
               frame(status_frame{sub.kernel.state, sub.kernel.restarts});
+              state_->net->post([conn = conn_, chan = std::move(chan)]() mutable {
+                conn->attach(std::move(chan));
+              });
             },
             [this](caf::error& err) {
               distributor_ = nullptr;
@@ -294,8 +342,6 @@ private:
       return frame(error_frame{"bad_json", context_of(parsed.error())});
     if (std::holds_alternative<ping_frame>(*parsed))
       return frame(pong_frame{});
-    if (!distributor_ && opening_ && early_.size() < 64)
-      return early_.push_back(text); // sent right after the handshake: handled once attached
     if (!distributor_)
       return frame(error_frame{"not_ready", "not attached to a session"});
     auto msg = std::holds_alternative<input_frame>(*parsed)
@@ -352,8 +398,6 @@ private:
   }
 
   void refuse(uint16_t code, const char* error_code, const std::string& message) {
-    opening_ = false;
-    early_.clear();
     frame(error_frame{error_code, message});
     close(code, message);
   }
@@ -396,8 +440,6 @@ private:
   int64_t since_ = -1;
   uint64_t last_seq_ = 0;
   bool attached_ = false;
-  bool opening_ = false;           // upgraded, not yet subscribing
-  std::vector<std::string> early_; // client frames that came before that
   std::string scratch_;
 };
 

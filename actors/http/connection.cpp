@@ -4,6 +4,8 @@
 #include "actors/http/api.hpp"
 #include "actors/http/client_actor.hpp"
 #include "actors/http/listener.hpp"
+#include "actors/session_channel.hpp"
+#include "messages/errc.hpp"
 #include "messages/frames.hpp"
 
 #include <boost/asio/write.hpp>
@@ -31,14 +33,19 @@ public:
 
   void on_text(std::string_view message) override {
     c_.state_->counters.frames_in.fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(c_.client_, ws_text_atom::value, std::string{message});
+    c_.on_client_text(message);
   }
   void on_ping(std::string_view payload) override {
     std::string frame;
     ws::append_frame(frame, ws::opcode::pong, payload);
     c_.send(make_chunk(std::move(frame), 0));
   }
-  void on_pong() override { caf::anon_send(c_.client_, pong_atom::value); }
+  void on_pong() override {
+    if (c_.channel_)
+      c_.channel_->pong(c_.client_addr_);
+    else
+      caf::anon_send(c_.client_, pong_atom::value);
+  }
   void on_close(uint16_t code) override {
     c_.close_ws(code == ws::going_away ? ws::going_away : ws::normal, {});
   }
@@ -63,6 +70,7 @@ connection::~connection() {
 
 void connection::start(caf::actor client) {
   client_ = std::move(client);
+  client_addr_ = client_.address();
   read_request();
 }
 
@@ -180,6 +188,54 @@ void connection::on_frames(beast::error_code ec, size_t n) {
   read_frames(); // after a close: drain until the client closes (or the timer)
 }
 
+void connection::attach(std::shared_ptr<session_channel> channel) {
+  if (finished_ || closing_)
+    return;
+  attached_ = true;
+  ws_ready_ = true;
+  channel_ = std::move(channel);
+  for (auto& text : std::exchange(early_, {}))
+    on_client_text(text);
+}
+
+void connection::on_client_text(std::string_view text) {
+  if (!ws_ready_) {
+    if (early_.size() < 64) {
+      early_.emplace_back(text); // sent right after the handshake: handled once attached
+      return;
+    }
+    return send_frame(error_frame{"not_ready", "not attached to a session yet"});
+  }
+  if (!channel_) {
+    caf::anon_send(client_, ws_text_atom::value, std::string{text});
+    return;
+  }
+  handle_frame(text);
+}
+
+/// A client frame of an attached client: input and interrupts go to the
+/// kernel through the session's channel, on this thread.
+void connection::handle_frame(std::string_view text) {
+  auto parsed = parse_client_frame(text);
+  if (!parsed)
+    return send_frame(error_frame{"bad_json", context_of(parsed.error())});
+  if (std::holds_alternative<ping_frame>(*parsed))
+    return send_frame(pong_frame{});
+  auto* in = std::get_if<input_frame>(&*parsed);
+  auto r = in ? channel_->input(in->data) : channel_->interrupt();
+  if (!r.direct) // a kernel reached by messages only: the actor sends it
+    caf::anon_send(client_, ws_text_atom::value, std::string{text});
+  else if (r.err)
+    send_frame(error_frame{is(r.err, errc::queue_full) ? "queue_full" : "io_error",
+                           describe(r.err)});
+}
+
+void connection::send_frame(const server_frame& frame) {
+  std::string bytes;
+  ws::append_frame(bytes, ws::opcode::text, to_json_text(frame));
+  send(make_chunk(std::move(bytes)));
+}
+
 void connection::send(chunk c) {
   if (finished_ || closing_ || !ws_)
     return;
@@ -256,7 +312,9 @@ void connection::on_written(beast::error_code, size_t count) {
   queued_bytes_ -= std::min(queued_bytes_, bytes);
   state_->counters.frames_out.fetch_add(frames, std::memory_order_relaxed);
   state_->counters.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-  if (ack > 0)
+  if (ack > 0 && channel_)
+    channel_->ack(client_addr_, ack);
+  else if (ack > 0)
     caf::anon_send(client_, written_atom::value, ack);
   if (!queue_.empty())
     return write_queued();
@@ -311,6 +369,8 @@ void connection::finish() {
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.socket().close(ignored);
   queue_.clear();
+  early_.clear();
+  channel_ = nullptr;
   if (client_)
     caf::anon_send(client_, closed_atom::value);
   client_ = nullptr;

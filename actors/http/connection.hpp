@@ -1,10 +1,14 @@
 // One TCP connection on the network thread: HTTP/1.1 requests (Beast), the
 // WebSocket upgrade (Beast) and then WebSocket frames (ws_wire).
 //
-// It does I/O only. Every request and every client message goes to the
-// connection's actor (client_actor.hpp), which decides; the actor calls back
-// by posting to the network loop. So this object is created, used and
-// destroyed on the network thread only.
+// It does I/O. Every request goes to the connection's actor
+// (client_actor.hpp), which decides; the actor calls back by posting to the
+// network loop. So this object is created, used and destroyed on the network
+// thread only. Once the actor attached the WebSocket client to a session
+// (`attach`), the client's frames are handled here, on the network thread:
+// input and interrupts go through the session's channel straight to the
+// kernel, pings are answered, acknowledgements and pongs reach the channel —
+// no actor on the way. Frames that arrive before that wait (at most 64).
 //
 //   http ──request──▶ actor ──respond()──▶ http (next request) ...
 //                           └─upgrade()──▶ ws: frames both ways ── close ──▶ closed
@@ -20,6 +24,7 @@
 
 #include "actors/http/client_actor.hpp"
 #include "actors/http/server.hpp"
+#include "messages/frames.hpp"
 #include "messages/ws_wire.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +38,10 @@
 #include <deque>
 #include <memory>
 #include <optional>
+
+namespace arbor {
+class session_channel;
+}
 
 namespace arbor::http {
 
@@ -82,8 +91,9 @@ public:
   /// Ends the connection at once.
   void abort();
 
-  /// The actor attached the client to a session (it will be closed by the session).
-  void set_attached(bool attached) { attached_ = attached; }
+  /// The actor attached the client to a session (which will close it):
+  /// frames go through `channel` from now on (through the actor when null).
+  void attach(std::shared_ptr<session_channel> channel);
 
 private:
   class frame_handler;
@@ -94,6 +104,9 @@ private:
   void linger();
   void discard_input();
   void read_frames();
+  void on_client_text(std::string_view text);
+  void handle_frame(std::string_view text);
+  void send_frame(const server_frame& frame);
   void on_frames(boost::beast::error_code ec, size_t n);
   void write_queued();
   void on_written(boost::beast::error_code ec, size_t count);
@@ -107,7 +120,11 @@ private:
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<http_request> last_request_; // kept for the upgrade
   caf::actor client_;
+  caf::actor_addr client_addr_; // the subscriber's key in the channel
+  std::shared_ptr<session_channel> channel_;
+  std::vector<std::string> early_; // client frames before `attach`
   bool ws_ = false;
+  bool ws_ready_ = false; // attached (or refused): frames are handled
   bool attached_ = false;
   bool keep_alive_ = true;
   bool stopping_ = false; // server shutdown: no next request
