@@ -10,7 +10,9 @@
 //   pending ──attach(fd)──▶ open ──close()──▶ closed
 //   (lines kept)            (written)         (writes fail: not running)
 //
-// The descriptor belongs to the kernel's I/O half; this object only writes to
+// A write to a kernel that closed its end fails with EPIPE, which needs
+// SIGPIPE ignored (io_loop does that for the program). The descriptor belongs
+// to the kernel's I/O half; this object only writes to
 // it between `attach` and `close`, under its lock, so the owner may close it
 // right after `close` returns.
 #pragma once

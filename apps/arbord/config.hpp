@@ -82,6 +82,9 @@ struct server {
   std::vector<std::string> file_roots; ///< sessions may bind files only below these
   int stop_timeout_s = 90;             ///< outer shutdown deadline (systemd TimeoutStopSec)
   scheduler_options scheduler;         ///< CAF's worker threads (supervisors/scheduler.hpp)
+  /// I/O threads outside CAF: 1 = the network and the kernels' pipes share one
+  /// loop (an echo is loop → kernel → loop); 2 = a loop each.
+  size_t io_loops = 1;
 };
 
 /// Parses and validates a config document. Keys not given keep their defaults.

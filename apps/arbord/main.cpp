@@ -231,10 +231,12 @@ int main(int argc, char** argv) {
   arbor::configure_supervisor_log(log_cfg);
   raise_fd_limit();
   // The I/O loops outlive the actor system: kernels of dying actors are reaped
-  // on one, the last WebSocket close frames written on the other.
+  // there, the last WebSocket close frames written. One loop by default: a
+  // client's input, the kernel's output and its delivery then stay on one
+  // thread (scheduler.io_loops).
   auto kernels = std::make_shared<arbor::io_loop>();
   auto front = std::make_shared<arbor::http::server_state>();
-  front->net = std::make_shared<arbor::io_loop>();
+  front->net = cfg.io_loops == 1 ? kernels : std::make_shared<arbor::io_loop>();
   front->logs = logs;
   int rc = run(cfg, token_generated, front, kernels);
   front->net->stop();

@@ -90,6 +90,7 @@ struct options {
   std::string client = "lean"; // of the streams: lean_peer or beast_peer
   size_t repeat = 1;           // runs of the whole selection
   bool idle_polling = false;   // arbord's scheduler.idle_polling
+  size_t io_loops = 1;         // arbord's scheduler.io_loops
 
   bool wants(const std::string& name) const {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
@@ -407,7 +408,7 @@ struct server {
 json::object arbord_config(const options& o, const std::vector<std::string>& kernel, size_t clients,
                            size_t sessions) {
   json::object cfg;
-  cfg["scheduler"] = json::object{{"idle_polling", o.idle_polling}};
+  cfg["scheduler"] = json::object{{"idle_polling", o.idle_polling}, {"io_loops", o.io_loops}};
   if (!kernel.empty()) {
     json::array command(kernel.begin(), kernel.end());
     cfg["kernels"] = json::object{{"default", json::object{{"command", std::move(command)}}}};
@@ -1239,6 +1240,8 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", o.repeat, "run the selected benchmarks this many times");
   app.add_option("--timeout", o.timeout, "seconds each phase may take at most");
   app.add_flag("--idle-polling", o.idle_polling, "arbord with CAF's stock idle polling");
+  app.add_option("--io-loops", o.io_loops, "arbord's I/O threads (scheduler.io_loops)")
+      ->check(CLI::Range(1, 2));
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   arbor::bench::raise_fd_limit();

@@ -405,6 +405,32 @@ struct config_file {
 
 } // namespace
 
+// client ─frames right after the handshake─▶ connection (held until attached)
+//        ─then directly─▶ session channel ─▶ kernel stdin; output back in order.
+TEST_CASE("inputs sent right after the handshake are answered in order, one I/O loop or two",
+          "[http][ws]") {
+  for (int loops : {1, 2}) {
+    CAPTURE(loops);
+    config_file cfg{R"({"scheduler": {"io_loops": )" + std::to_string(loops) + "}}"};
+    server s{{"--config", cfg.path}};
+    REQUIRE(s.port != 0);
+    auto id = s.create();
+    auto c = s.attach(id);
+    REQUIRE(c->status() == 101);
+    for (int i = 0; i < 100; ++i) // no waiting: most arrive before the attach completes
+      REQUIRE(c->send(input("line-" + std::to_string(i))));
+    int64_t prev = 0;
+    for (int i = 0; i < 100; ++i) {
+      int64_t seq = 0;
+      REQUIRE(next_output(*c, &seq) == "line-" + std::to_string(i));
+      CHECK(seq == prev + 1);
+      prev = seq;
+    }
+    REQUIRE(c->send(R"({"type":"ping"})"));
+    CHECK(c->next_of("pong", seconds(10)));
+  }
+}
+
 TEST_CASE("a client over max_clients_per_session gets limit_reached and 1008", "[http][ws]") {
   server s{{"--config", ARBOR_IT_CONFIG}}; // max_clients_per_session: 4
   REQUIRE(s.port != 0);

@@ -53,7 +53,7 @@ constexpr std::string_view full_config = R"({
   "export_dir": "/srv/exports",
   "file_roots": ["/srv/data", "/home"],
   "stop_timeout": 120,
-  "scheduler": {"workers": 2, "idle_polling": true}
+  "scheduler": {"workers": 2, "idle_polling": true, "io_loops": 2}
 })";
 
 } // namespace
@@ -82,6 +82,7 @@ TEST_CASE("an empty object keeps every default", "[config]") {
   CHECK(cfg->stop_timeout_s == 90);
   CHECK(cfg->scheduler.workers == 0);
   CHECK_FALSE(cfg->scheduler.idle_polling);
+  CHECK(cfg->io_loops == 1);
   CHECK(to_json_text(*cfg) == to_json_text(defaults));
   CHECK_FALSE(validate(defaults));
 }
@@ -142,6 +143,7 @@ TEST_CASE("every key is parsed", "[config]") {
   CHECK(cfg->stop_timeout_s == 120);
   CHECK(cfg->scheduler.workers == 2);
   CHECK(cfg->scheduler.idle_polling);
+  CHECK(cfg->io_loops == 2);
   CHECK_FALSE(validate(*cfg));
 }
 
@@ -201,6 +203,8 @@ TEST_CASE("a value out of range names the key and the range", "[config]") {
         "scheduler.workers: must be an integer in [0, 1024]");
   CHECK(error_of(R"({"scheduler": {"idle_polling": 1}})") ==
         "scheduler.idle_polling: must be true or false");
+  CHECK(error_of(R"({"scheduler": {"io_loops": 3}})") ==
+        "scheduler.io_loops: must be an integer in [1, 2]");
   CHECK(error_of(R"({"host": ""})") == "host: must be a non-empty string");
   CHECK(error_of(R"({"token": "short"})").rfind("token: must be empty or at least 16", 0) == 0);
   CHECK(error_of(R"({"token": "0123456789 abcdef"})").rfind("token: ", 0) == 0);
