@@ -9,13 +9,17 @@
 // Takes from its connection (network thread):
 //   http_request_atom, shared_ptr<http_request>  route it; answer with respond()
 //   ws_open_atom                            the handshake is done: subscribe
-//   ws_text_atom, string                    a client frame: input / interrupt / ping
-//   pong_atom                               the client answered a ping
-//   written_atom, uint64_t seq              output up to seq reached the socket → ack
+//                                           with a sink (output and gaps go to
+//                                           the connection directly), then
+//                                           `attach` the connection to the
+//                                           session's channel
+//   ws_text_atom, string                    a client frame the connection could
+//                                           not handle itself (no channel)
+//   pong_atom / written_atom, uint64_t seq  the same, for pongs and acks
 //   closed_atom                             the socket is gone: quit
-// Takes from the distributor: output batches (encoded once per batch for all
-// clients), status, gap, file_changed, ping (→ a WebSocket ping), dropped
-// (→ close 1008), closing (→ `closing` frame, close 1001).
+// Takes from the distributor: status, file_changed, ping (→ a WebSocket
+// ping), dropped (→ close 1008), closing (→ `closing` frame, close 1001);
+// output batches and gaps only from a distributor that has no sink for it.
 //
 //   http ──upgrade──▶ opening ──subscribed──▶ attached ──closing/dropped──▶ closing ──closed──▶ ∎
 //

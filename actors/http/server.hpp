@@ -6,10 +6,12 @@
 // and stops first. Its start binds the listening socket (a bind error is a
 // start failure with the address in the reason).
 //
-// Threads: one network I/O loop (its own thread, not the kernels' loop) owns
-// the listener and every socket; each TCP connection has an actor
-// (client_actor.hpp) that routes its requests to the session manager and, once
-// upgraded, is the session's subscriber for that WebSocket client.
+// Threads: one network I/O loop owns the listener and every socket (arbord
+// gives it the kernels' loop unless `scheduler.io_loops` is 2); each TCP
+// connection has an actor (client_actor.hpp) that routes its requests to the
+// session manager and, once upgraded, subscribes that WebSocket client to its
+// session. The client's data then flows between its connection and the
+// session's channel (session_channel.hpp) without the actor.
 //
 // Shutdown (exit message to "http"): readiness turns 503, the listener closes,
 // idle HTTP connections close after their current response, WebSocket
