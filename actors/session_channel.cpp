@@ -111,7 +111,7 @@ session_channel::input_result session_channel::interrupt() {
   guard g{mtx_};
   if (kernel_.pid != 0 && !kernel_.in)
     return {false, {}};
-  if (kernel_.pid == 0)
+  if (kernel_.pid == 0 || kernel_.in->closed()) // closed: reaped, the pid may be reused
     return {true, make_error(errc::not_found, "kernel is not running")};
   detail::signal_group(static_cast<pid_t>(kernel_.pid), SIGINT);
   return {true, {}};

@@ -292,13 +292,14 @@ void kernel_process::wait_exit() {
   });
 }
 
+/// Writers get not_found from now on. The channel keeps this kernel until
+/// its host is down (stdout may still be draining, and a paused read must
+/// still be resumed).
 void kernel_process::close_stdin() {
   in_->close(); // no writer touches the descriptor after this
   boost::system::error_code ignored;
   if (p_)
     p_->in.close(ignored);
-  if (chan_ && pid_ > 0)
-    chan_->kernel_stopped(pid_);
 }
 
 void kernel_process::wait_stdin() {

@@ -106,6 +106,11 @@ void kernel_stdin::close() {
   wait_writable_ = nullptr;
 }
 
+bool kernel_stdin::closed() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return closed_;
+}
+
 size_t kernel_stdin::queued() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return pending_.size() - offset_;

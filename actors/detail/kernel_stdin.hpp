@@ -48,6 +48,9 @@ public:
   /// Bytes accepted but not yet in the pipe.
   size_t queued() const;
 
+  /// After `close` (the process was reaped).
+  bool closed() const;
+
 private:
   void flush_locked();
 

@@ -59,7 +59,8 @@ public:
 private:
   void push(chunk c) {
     if (auto conn = conn_.lock())
-      net_->post([conn = std::move(conn), c = std::move(c)]() mutable { conn->send(std::move(c)); });
+      net_->post(
+          [conn = std::move(conn), c = std::move(c)]() mutable { conn->send(std::move(c)); });
   }
 
   std::weak_ptr<connection> conn_; // the sink never keeps a connection (network thread's)

@@ -226,8 +226,8 @@ void connection::handle_frame(std::string_view text) {
   if (!r.direct) // a kernel reached by messages only: the actor sends it
     caf::anon_send(client_, ws_text_atom::value, std::string{text});
   else if (r.err)
-    send_frame(error_frame{is(r.err, errc::queue_full) ? "queue_full" : "io_error",
-                           describe(r.err)});
+    send_frame(
+        error_frame{is(r.err, errc::queue_full) ? "queue_full" : "io_error", describe(r.err)});
 }
 
 void connection::send_frame(const server_frame& frame) {

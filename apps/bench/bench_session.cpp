@@ -7,6 +7,7 @@
 #include "actors/distributor.hpp"
 #include "actors/io_loop.hpp"
 #include "actors/kernel.hpp"
+#include "actors/session_channel.hpp"
 #include "actors/session_manager.hpp"
 #include "common.hpp"
 #include "messages/atoms.hpp"
@@ -78,13 +79,14 @@ void bench_pipe(caf::actor_system& sys, io_loop_ptr io, size_t lines) {
   std::ofstream{file} << make_lines(lines, 99);
   caf::scoped_actor self{sys};
   distributor_config cfg;
-  auto dist = spawn_distributor(sys, cfg);
+  auto chan = std::make_shared<session_channel>(cfg); // as a session wires them
+  auto dist = spawn_distributor(sys, cfg, chan);
   auto sub = sys.spawn(counter, dist, lines, caf::actor{self});
   caf::send_as(sub, dist, subscribe_atom::value, subscribe_request{});
   kernel_spec spec;
   spec.command = {"cat", file};
   auto t0 = clk::now();
-  auto host = spawn_kernel(sys, io, spec, dist);
+  auto host = spawn_kernel(sys, io, spec, dist, chan);
   self->receive([](ok_atom) {}, caf::after(120s) >> [] { std::puts("  timeout"); });
   double ours = static_cast<double>(lines) / seconds_since(t0);
   double cat = cat_baseline(file, lines);

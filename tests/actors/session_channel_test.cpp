@@ -94,8 +94,9 @@ TEST_CASE("kernel stdin: lines go straight into the pipe, the rest waits for wri
   CHECK(got == expected);
 }
 
-TEST_CASE("kernel stdin: queue_full at the limit, not_found once closed, io_error on a closed reader",
-          "[channel][stdin]") {
+TEST_CASE(
+    "kernel stdin: queue_full at the limit, not_found once closed, io_error on a closed reader",
+    "[channel][stdin]") {
   std::signal(SIGPIPE, SIG_IGN); // as every io_loop sets it: EPIPE instead of a signal
   test_pipe p;
   detail::kernel_stdin in{100};
