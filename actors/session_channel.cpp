@@ -14,7 +14,7 @@ namespace arbor {
 using guard = std::lock_guard<std::mutex>;
 
 session_channel::session_channel(const distributor_config& cfg)
-  : cfg_(cfg), lines_(cfg.max_line_bytes) {
+  : cfg_(cfg), lines_(cfg.max_line_bytes), replay_(cfg.replay_lines, cfg.replay_bytes) {
   if (!cfg_.last_seq)
     cfg_.last_seq = std::make_shared<std::atomic<uint64_t>>(0);
   last_seq_ = cfg_.last_seq->load();
@@ -68,28 +68,22 @@ void session_channel::fan_out(output_batch batch) {
   if (batch.lines.empty())
     return;
   cfg_.last_seq->store(last_seq_, std::memory_order_relaxed);
-  for (auto& line : batch.lines)
-    remember(line);
-  batch.wire = ws::make_wire_cache(); // encoded once for every WebSocket client
+  // One message for every actor subscriber and the replay buffer (shared, no
+  // copy per line); the WebSocket encoding is made once for every sink.
   auto msg = caf::make_message(output_atom::value, std::move(batch));
   const auto& shared = msg.get_as<output_batch>(1);
+  std::shared_ptr<ws::wire_cache> wire;
   for (auto& kv : clients_) {
     kv.second.sent = last_seq_;
-    if (kv.second.sink)
-      kv.second.sink->output(shared);
-    else
+    if (!kv.second.sink) {
       caf::anon_send(kv.second.handle, msg);
+      continue;
+    }
+    if (!wire)
+      wire = ws::make_wire_cache();
+    kv.second.sink->output(shared, wire);
   }
-}
-
-void session_channel::remember(const output_line& line) {
-  replay_bytes_ += line.data.size();
-  replay_.push_back(line);
-  while (!replay_.empty() &&
-         (replay_.size() > cfg_.replay_lines || replay_bytes_ > cfg_.replay_bytes)) {
-    replay_bytes_ -= replay_.front().data.size();
-    replay_.pop_front();
-  }
+  replay_.add(std::move(msg));
 }
 
 // -- input -------------------------------------------------------------------------
@@ -135,7 +129,7 @@ caf::expected<uint64_t> session_channel::subscribe(const caf::actor& who, output
 }
 
 void session_channel::replay_to(client& c, int64_t since) {
-  auto first = replay_.empty() ? last_seq_ + 1 : replay_.front().seq;
+  auto first = replay_.empty() ? last_seq_ + 1 : replay_.first_seq();
   uint64_t from = since < 0 ? first : static_cast<uint64_t>(since) + 1;
   if (from < first) {
     gap_notice gap{from, first - 1};
@@ -143,15 +137,13 @@ void session_channel::replay_to(client& c, int64_t since) {
     from = first;
   }
   output_batch batch;
-  for (auto& line : replay_)
-    if (line.seq >= from)
-      batch.lines.push_back(line);
+  replay_.for_each_from(from, [&](const output_line& line) { batch.lines.push_back(line); });
   c.acked = std::min(from > 0 ? from - 1 : 0, last_seq_);
   c.sent = last_seq_;
   if (batch.lines.empty())
     return;
   if (c.sink)
-    c.sink->output(batch);
+    c.sink->output(batch, nullptr);
   else
     caf::anon_send(c.handle, output_atom::value, std::move(batch));
 }
@@ -267,7 +259,7 @@ session_channel::tick_result session_channel::tick(uint32_t max_missed) {
 
 std::vector<output_line> session_channel::replay() const {
   guard g{mtx_};
-  return {replay_.begin(), replay_.end()};
+  return replay_.lines();
 }
 
 uint64_t session_channel::last_seq() const {

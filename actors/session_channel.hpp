@@ -25,6 +25,7 @@
 #pragma once
 #include "actors/detail/kernel_stdin.hpp"
 #include "actors/detail/line_splitter.hpp"
+#include "actors/detail/replay_buffer.hpp"
 #include "actors/distributor.hpp"
 #include "messages/session.hpp"
 
@@ -32,7 +33,6 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/expected.hpp>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,12 +43,18 @@ namespace arbor {
 
 using stall_atom = caf::atom_constant<caf::atom("stall")>;
 
+namespace ws {
+struct wire_cache;
+}
+
 /// A subscriber reached without a message (a WebSocket client on the network
 /// loop). Called under the channel's lock from any thread: must not block.
 class output_sink {
 public:
   virtual ~output_sink() = default;
-  virtual void output(const output_batch& batch) = 0;
+  /// `wire`: where the batch's frames are encoded once for every sink (null
+  /// for a replay, which is this sink's alone).
+  virtual void output(const output_batch& batch, const std::shared_ptr<ws::wire_cache>& wire) = 0;
   virtual void gap(const gap_notice& gap) = 0;
 };
 
@@ -144,7 +150,6 @@ private:
   };
 
   void fan_out(output_batch batch);
-  void remember(const output_line& line);
   void replay_to(client& c, int64_t since);
   bool lagging(const client& c) const;
   bool any_lagging() const;
@@ -155,8 +160,7 @@ private:
   distributor_config cfg_;
   detail::line_splitter lines_;
   uint64_t last_seq_ = 0;
-  std::deque<output_line> replay_;
-  size_t replay_bytes_ = 0;
+  detail::replay_buffer replay_;
   std::unordered_map<caf::actor_addr, client> clients_;
   kernel_link kernel_;
   size_t withheld_ = 0;

@@ -147,18 +147,23 @@ std::shared_ptr<wire_cache> make_wire_cache() {
 }
 
 const std::string& encoded_frames(const output_batch& batch, std::string& scratch) {
+  return encoded_frames(batch, batch.wire.get(), scratch);
+}
+
+const std::string& encoded_frames(const output_batch& batch, wire_cache* cache,
+                                  std::string& scratch) {
   auto encode = [&batch](std::string& out) {
     out.clear();
     out.reserve(batch.lines.size() * 40);
     for (const auto& line : batch.lines)
       append_output_frame(out, line);
   };
-  if (!batch.wire) {
+  if (!cache) {
     encode(scratch);
     return scratch;
   }
-  std::call_once(batch.wire->once, encode, std::ref(batch.wire->bytes));
-  return batch.wire->bytes;
+  std::call_once(cache->once, encode, std::ref(cache->bytes));
+  return cache->bytes;
 }
 
 bool valid_utf8(std::string_view text) noexcept {

@@ -74,6 +74,10 @@ std::shared_ptr<wire_cache> make_wire_cache();
 /// a cache (thread-safe), else into `scratch`.
 const std::string& encoded_frames(const output_batch& batch, std::string& scratch);
 
+/// The same with the cache given apart from the batch (null: into `scratch`).
+const std::string& encoded_frames(const output_batch& batch, wire_cache* cache,
+                                  std::string& scratch);
+
 /// True when `text` is valid UTF-8.
 bool valid_utf8(std::string_view text) noexcept;
 

@@ -30,7 +30,7 @@ public:
   ws_sink(const std::shared_ptr<connection>& conn, io_loop_ptr net)
     : conn_(conn), net_(std::move(net)) {}
 
-  void output(const output_batch& batch) override {
+  void output(const output_batch& batch, const std::shared_ptr<ws::wire_cache>& wire) override {
     if (batch.lines.empty() || batch.lines.back().seq <= last_seq_)
       return;
     auto last = batch.lines.back().seq;
@@ -44,10 +44,10 @@ public:
       return push(make_chunk(std::move(bytes), n, last));
     }
     last_seq_ = last;
-    const auto& bytes = ws::encoded_frames(batch, scratch_);
-    if (!batch.wire)
+    const auto& bytes = ws::encoded_frames(batch, wire.get(), scratch_);
+    if (!wire)
       return push(make_chunk(bytes, batch.lines.size(), last));
-    push(chunk{batch.wire, bytes.data(), bytes.size(), batch.lines.size(), last});
+    push(chunk{wire, bytes.data(), bytes.size(), batch.lines.size(), last});
   }
 
   void gap(const gap_notice& g) override {

@@ -5,6 +5,7 @@
 //   test ──input────▶ channel ──▶ kernel_stdin ──▶ pipe ──▶ test reads
 #include "actor_fixture.hpp"
 #include "actors/detail/kernel_stdin.hpp"
+#include "actors/detail/replay_buffer.hpp"
 #include "actors/session_channel.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -20,7 +21,7 @@ namespace {
 /// What a sink was given, in order ("gap a-b" or "seq:data").
 struct recording_sink : output_sink {
   std::vector<std::string> got;
-  void output(const output_batch& batch) override {
+  void output(const output_batch& batch, const std::shared_ptr<ws::wire_cache>&) override {
     for (auto& l : batch.lines)
       got.push_back(std::to_string(l.seq) + ":" + l.data);
   }
@@ -192,4 +193,34 @@ TEST_CASE_METHOD(actor_fixture,
   CHECK(resumed == 3);
   CHECK_FALSE(chan.unsubscribe(who.address()));
   caf::anon_send_exit(who, caf::exit_reason::kill);
+}
+
+TEST_CASE("replay buffer: whole batches kept, trimmed line by line to the line and byte limits",
+          "[channel][replay]") {
+  auto batch = [](uint64_t from, uint64_t to, size_t size) {
+    output_batch b;
+    for (auto seq = from; seq <= to; ++seq)
+      b.lines.push_back(output_line{seq, std::string(size, 'x'), false});
+    return caf::make_message(output_atom::value, std::move(b));
+  };
+  auto seqs = [](const detail::replay_buffer& r, uint64_t from) {
+    std::vector<uint64_t> out;
+    r.for_each_from(from, [&](const output_line& l) { out.push_back(l.seq); });
+    return out;
+  };
+  detail::replay_buffer r{5, 1000};
+  CHECK(r.empty());
+  r.add(batch(1, 3, 10));
+  r.add(batch(4, 6, 10)); // 6 lines: the oldest goes, its batch stays for 2 and 3
+  CHECK(r.first_seq() == 2);
+  CHECK(seqs(r, 0) == std::vector<uint64_t>{2, 3, 4, 5, 6});
+  CHECK(seqs(r, 5) == std::vector<uint64_t>{5, 6});
+  r.add(batch(7, 8, 10)); // 2 and 3 go: the first batch is released
+  CHECK(r.first_seq() == 4);
+  CHECK(r.lines().size() == 5);
+  r.add(batch(9, 9, 985)); // 1035 bytes: the oldest go until 1000 is not exceeded
+  CHECK(seqs(r, 0) == std::vector<uint64_t>{8, 9});
+  r.add(batch(10, 10, 2000)); // alone over the byte limit: nothing is kept
+  CHECK(r.empty());
+  CHECK(seqs(r, 0).empty());
 }
