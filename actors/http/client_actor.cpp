@@ -15,12 +15,38 @@
 #include <boost/json/serialize.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/sec.hpp>
+#include <optional>
 
 namespace arbor::http {
 
 namespace {
 
 namespace bhttp = boost::beast::http;
+
+/// The frames of `batch`'s lines after `last_seq` (which moves on), or
+/// nothing when all were sent. With `wire` the encoding is shared by every
+/// client of the batch.
+std::optional<chunk> output_chunk(const output_batch& batch,
+                                  const std::shared_ptr<ws::wire_cache>& wire, uint64_t& last_seq,
+                                  std::string& scratch) {
+  if (batch.lines.empty() || batch.lines.back().seq <= last_seq)
+    return std::nullopt;
+  auto last = batch.lines.back().seq;
+  if (batch.lines.front().seq <= last_seq) { // overlap with what was sent: the new part only
+    std::string bytes;
+    uint64_t n = 0;
+    for (const auto& line : batch.lines)
+      if (line.seq > last_seq && ++n)
+        ws::append_output_frame(bytes, line);
+    last_seq = last;
+    return make_chunk(std::move(bytes), n, last);
+  }
+  last_seq = last;
+  const auto& bytes = ws::encoded_frames(batch, wire.get(), scratch);
+  if (!wire)
+    return make_chunk(bytes, batch.lines.size(), last);
+  return chunk{wire, bytes.data(), bytes.size(), batch.lines.size(), last};
+}
 
 /// Output of a session for one WebSocket client: encoded (once per batch for
 /// all clients) and queued on the connection, from whichever thread published
@@ -31,23 +57,8 @@ public:
     : conn_(conn), net_(std::move(net)) {}
 
   void output(const output_batch& batch, const std::shared_ptr<ws::wire_cache>& wire) override {
-    if (batch.lines.empty() || batch.lines.back().seq <= last_seq_)
-      return;
-    auto last = batch.lines.back().seq;
-    if (batch.lines.front().seq <= last_seq_) { // overlap with what was sent: the new part only
-      std::string bytes;
-      uint64_t n = 0;
-      for (const auto& line : batch.lines)
-        if (line.seq > last_seq_ && ++n)
-          ws::append_output_frame(bytes, line);
-      last_seq_ = last;
-      return push(make_chunk(std::move(bytes), n, last));
-    }
-    last_seq_ = last;
-    const auto& bytes = ws::encoded_frames(batch, wire.get(), scratch_);
-    if (!wire)
-      return push(make_chunk(bytes, batch.lines.size(), last));
-    push(chunk{wire, bytes.data(), bytes.size(), batch.lines.size(), last});
+    if (auto c = output_chunk(batch, wire, last_seq_, scratch_))
+      push(std::move(*c));
   }
 
   void gap(const gap_notice& g) override {
@@ -356,24 +367,10 @@ private:
               });
   }
 
+  /// Output by message (a distributor that did not take this client's sink).
   void on_output(const output_batch& batch) {
-    if (batch.lines.empty() || batch.lines.back().seq <= last_seq_)
-      return;
-    auto last = batch.lines.back().seq;
-    if (batch.lines.front().seq <= last_seq_) { // overlap with what was sent: the new part only
-      std::string bytes;
-      uint64_t n = 0;
-      for (const auto& line : batch.lines)
-        if (line.seq > last_seq_ && ++n)
-          ws::append_output_frame(bytes, line);
-      last_seq_ = last;
-      return push(make_chunk(std::move(bytes), n, last));
-    }
-    last_seq_ = last;
-    const auto& bytes = ws::encoded_frames(batch, scratch_);
-    if (!batch.wire)
-      return push(make_chunk(bytes, batch.lines.size(), last));
-    push(chunk{batch.wire, bytes.data(), bytes.size(), batch.lines.size(), last});
+    if (auto c = output_chunk(batch, batch.wire, last_seq_, scratch_))
+      push(std::move(*c));
   }
 
   void frame(const server_frame& f) {
