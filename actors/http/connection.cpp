@@ -21,6 +21,13 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+/// How long a dropped client has to read up to its close frame.
+constexpr std::chrono::seconds dropped_close_bound{30};
+
+} // namespace
+
 chunk make_chunk(std::string bytes, uint64_t frames, uint64_t ack_seq) {
   auto owned = std::make_shared<const std::string>(std::move(bytes));
   return chunk{owned, owned->data(), owned->size(), frames, ack_seq};
@@ -257,8 +264,10 @@ void connection::close_ws(uint16_t code, std::string reason, bool discard) {
     queued_bytes_ = 0;
     for (const auto& c : queue_)
       queued_bytes_ += c.size;
-    // A client that does not read may never take the rest: bounded.
-    close_timer_.expires_after(std::chrono::seconds(10));
+    // A client that does not read may never take the rest: bounded. A slow
+    // consumer is slow by definition: it gets 30 s to read its backlog (the
+    // socket buffers hold megabytes) and learn why it was dropped.
+    close_timer_.expires_after(dropped_close_bound);
     close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec)
         self->finish();

@@ -81,7 +81,7 @@ public:
 
   /// Queues a close frame; the connection ends after the close handshake
   /// (bounded). `discard`: drop what is queued but not yet being written (a
-  /// client dropped for being slow or silent), end within 10 s regardless.
+  /// client dropped for being slow or silent), end within 30 s regardless.
   void close_ws(uint16_t code, std::string reason, bool discard = false);
 
   /// The server stops: an HTTP connection closes after its current request; a

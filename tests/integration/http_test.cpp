@@ -464,44 +464,26 @@ TEST_CASE("a client that stops reading is dropped with 1008, the others get ever
   REQUIRE(reader->next_of("status", seconds(10)));
   constexpr int lines = 200000; // far more than the socket buffers and the client queue hold
   REQUIRE(reader->send(input("burst " + std::to_string(lines))));
-  // A dropped client that does not read gets its close frame only if it reads
-  // again within 10 s (the server's bound on that close handshake), so the
-  // stuck client starts reading as soon as the session reports it gone
-  // (polled every 2,000 lines), not after the reader's 200,000 lines (longer
-  // than 10 s under ThreadSanitizer). From then on the two are read in turns,
-  // 1,000 frames each, so the reader keeps acknowledging (a reader left
-  // unread for its whole backlog would be dropped as slow in turn).
-  auto clients = [&] {
-    auto info = s.call("GET", "/api/sessions/" + id).json;
-    return info.is_object() ? info.at("clients").as_int64() : -1;
-  };
+  // The reader is checked with one assertion at the end (200,000 Catch
+  // assertions are slow under ThreadSanitizer): the stuck client, dropped a
+  // few seconds in, must still read up to its close frame within the
+  // server's 30 s bound afterwards.
   int64_t last = 0;
   int received = 0;
   int out_of_order = 0;
-  bool dropped = false;
-  bool reader_open = true;
-  bool stuck_open = true;
-  while ((reader_open && received < lines) || (dropped && stuck_open)) {
-    if (!dropped && received % 2000 == 0)
-      dropped = clients() == 1;
-    for (int k = 0; dropped && stuck_open && k < 1000; ++k)
-      stuck_open = stuck->next(seconds(20)).has_value(); // its backlog, then the close
-    for (int k = 0; reader_open && received < lines && k < 1000; ++k) {
-      auto f = reader->next_of("output", seconds(20));
-      if (!(reader_open = f.has_value()))
-        break;
-      out_of_order += num(*f, "seq") == last + 1 ? 0 : 1;
-      last = num(*f, "seq");
-      ++received;
-    }
-    if (!dropped && received == lines) // dropped only after the kernel was done
-      dropped = true;
+  while (received < lines) {
+    auto f = reader->next_of("output", seconds(20));
+    if (!f)
+      break;
+    out_of_order += num(*f, "seq") == last + 1 ? 0 : 1;
+    last = num(*f, "seq");
+    ++received;
   }
   INFO("reader closed with " << reader->close_code());
   INFO("session " << s.call("GET", "/api/sessions/" + id).body);
   CHECK(received == lines);
   CHECK(out_of_order == 0);
-  CHECK(stuck->close_code() == 1008); // it never answered a ping nor read
+  CHECK(stuck->wait_close(seconds(30)) == 1008); // it never answered a ping nor read
   auto metrics = s.call("GET", "/metrics").body;
   auto at = metrics.find("\narbor_dropped_clients_total ");
   REQUIRE(at != std::string::npos);
