@@ -6,7 +6,9 @@
 
 namespace arbor {
 
-io_loop::io_loop() : work_(boost::asio::make_work_guard(ctx_)) {
+// One thread runs the context (other threads only post to it): the hint lets
+// Asio keep handlers posted from that thread in its private queue.
+io_loop::io_loop() : ctx_(1), work_(boost::asio::make_work_guard(ctx_)) {
   // A kernel that dies with input pending must give EPIPE to the writer, not
   // SIGPIPE to the whole program.
   std::signal(SIGPIPE, SIG_IGN);

@@ -68,10 +68,16 @@ public:
   }
 
 private:
+  /// Published on the network loop itself (one I/O loop): queued at once;
+  /// from another thread: posted there. `send` never calls back into the
+  /// channel (its completions come later, as handlers of their own).
   void push(chunk c) {
-    if (auto conn = conn_.lock())
-      net_->post(
-          [conn = std::move(conn), c = std::move(c)]() mutable { conn->send(std::move(c)); });
+    auto conn = conn_.lock();
+    if (!conn)
+      return;
+    if (net_->context().get_executor().running_in_this_thread())
+      return conn->send(std::move(c));
+    net_->post([conn = std::move(conn), c = std::move(c)]() mutable { conn->send(std::move(c)); });
   }
 
   std::weak_ptr<connection> conn_; // the sink never keeps a connection (network thread's)

@@ -86,11 +86,12 @@ struct options {
   uint64_t lines = 200000;         // fanout: lines of the burst
   uint64_t single_lines = 1000000; // throughput
   size_t clients = 100, sessions = 1000, rounds = 20000, warmup = 2000;
-  double timeout = 120;        // seconds per benchmark phase
-  std::string client = "lean"; // of the streams: lean_peer or beast_peer
-  size_t repeat = 1;           // runs of the whole selection
-  bool idle_polling = false;   // arbord's scheduler.idle_polling
-  size_t io_loops = 1;         // arbord's scheduler.io_loops
+  double timeout = 120;            // seconds per benchmark phase
+  std::string client = "lean";     // of the streams: lean_peer or beast_peer
+  size_t repeat = 1;               // runs of the whole selection
+  bool idle_polling = false;       // arbord's scheduler.idle_polling
+  size_t io_loops = 1;             // arbord's scheduler.io_loops
+  std::string echo_kernel = "cat"; // arbord's kernel for the echo: cat or demo
 
   bool wants(const std::string& name) const {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
@@ -1069,12 +1070,16 @@ void print_echo_row(const char* name, const latency& r) {
 }
 
 void bench_echo(const options& o) {
-  std::printf("\n== echo round trip: one client, %zu rounds after %zu warm-up (arbord: demo "
-              "kernel; websocketd: cat)\n",
-              o.rounds, o.warmup);
+  bool demo = o.echo_kernel == "demo";
+  std::printf("\n== echo round trip: one client, %zu rounds after %zu warm-up (arbord: %s; "
+              "websocketd: cat)\n",
+              o.rounds, o.warmup, demo ? "demo kernel" : "cat");
   arm_watchdog(3 * o.timeout + 60);
   latency ours, theirs;
-  if (auto srv = start_arbord(o.arbord, arbord_config(o, {}, 10, 10))) {
+  std::vector<std::string> kernel;
+  if (!demo)
+    kernel = {"/bin/cat"}; // the same program on both sides: the servers are compared
+  if (auto srv = start_arbord(o.arbord, arbord_config(o, kernel, 10, 10))) {
     asio::io_context io;
     if (auto id = api{io, srv->port}.create_session())
       ours = run_echo(*srv, session_target(*id), true, o.warmup, o.rounds, o.timeout);
@@ -1240,6 +1245,9 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", o.repeat, "run the selected benchmarks this many times");
   app.add_option("--timeout", o.timeout, "seconds each phase may take at most");
   app.add_flag("--idle-polling", o.idle_polling, "arbord with CAF's stock idle polling");
+  app.add_option("--echo-kernel", o.echo_kernel,
+                 "arbord's kernel for the echo: cat (as websocketd's) or demo")
+      ->check(CLI::IsMember({"cat", "demo"}));
   app.add_option("--io-loops", o.io_loops, "arbord's I/O threads (scheduler.io_loops)")
       ->check(CLI::Range(1, 2));
   CLI11_PARSE(app, argc, argv);
