@@ -127,6 +127,10 @@ std::string error_body(const caf::error& err) {
   return error_body(to_string(code), context.empty() ? to_string(code) : context);
 }
 
+error_frame input_error_frame(const caf::error& err) {
+  return error_frame{is(err, errc::queue_full) ? "queue_full" : "io_error", describe(err)};
+}
+
 unsigned status_of(const caf::error& err) {
   if (!err || err.category() != errc_category)
     return 500;

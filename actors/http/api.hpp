@@ -5,6 +5,7 @@
 
 #include "actors/http/metrics.hpp"
 #include "messages/errc.hpp"
+#include "messages/frames.hpp"
 #include "messages/session.hpp"
 
 #include <caf/error.hpp>
@@ -30,6 +31,10 @@ std::string error_body(std::string_view code, std::string_view message);
 
 /// The error body of an arbor error (code = errc name, message = its context).
 std::string error_body(const caf::error& err);
+
+/// The `error` frame for an `input` or `interrupt` that failed: queue_full,
+/// or io_error with the reason (http-api.md, client frames).
+error_frame input_error_frame(const caf::error& err);
 
 /// The HTTP status that fits an arbor error (404 not_found, 429 limit_reached, ...).
 unsigned status_of(const caf::error& err);

@@ -366,11 +366,7 @@ private:
                    ? caf::make_message(input_atom::value, std::get<input_frame>(*parsed).data)
                    : caf::make_message(interrupt_atom::value);
     request(distributor_, state_->cfg.call_timeout, std::move(msg))
-        .then([](ok_atom) {},
-              [this](caf::error& err) {
-                frame(error_frame{is(err, errc::queue_full) ? "queue_full" : "io_error",
-                                  describe(err)});
-              });
+        .then([](ok_atom) {}, [this](caf::error& err) { frame(input_error_frame(err)); });
   }
 
   /// Output by message (a distributor that did not take this client's sink).

@@ -5,7 +5,6 @@
 #include "actors/http/client_actor.hpp"
 #include "actors/http/listener.hpp"
 #include "actors/session_channel.hpp"
-#include "messages/errc.hpp"
 #include "messages/frames.hpp"
 
 #include <boost/asio/write.hpp>
@@ -233,8 +232,7 @@ void connection::handle_frame(std::string_view text) {
   if (!r.direct) // a kernel reached by messages only: the actor sends it
     caf::anon_send(client_, ws_text_atom::value, std::string{text});
   else if (r.err)
-    send_frame(
-        error_frame{is(r.err, errc::queue_full) ? "queue_full" : "io_error", describe(r.err)});
+    send_frame(input_error_frame(r.err));
 }
 
 void connection::send_frame(const server_frame& frame) {

@@ -510,3 +510,13 @@ TEST_CASE("render_prometheus renders every metric with HELP and TYPE", "[http_ap
     CHECK(contains(bare, "\narbor_dropped_clients_total 0\n"));
   }
 }
+
+TEST_CASE("a failed input or interrupt is a queue_full or io_error frame with the reason",
+          "[http][api]") {
+  auto full = input_error_frame(make_error(errc::queue_full, "kernel stdin queue is full"));
+  CHECK(full.code == "queue_full");
+  CHECK(full.message == "queue_full:kernel stdin queue is full");
+  auto gone = input_error_frame(make_error(errc::not_found, "kernel is not running"));
+  CHECK(gone.code == "io_error");
+  CHECK(gone.message == "not_found:kernel is not running");
+}
