@@ -4,6 +4,8 @@
 //                        (requests pipelined, 1024 in flight) vs raw spawn + exit
 //   restart latency      crash → the new child answers a call, supervisor log ON
 //                        (async, to a file) vs a raw monitor-and-respawn actor
+//   dynamic shutdown     the N children stopped at once by their supervisor's exit
+//                        vs a raw actor sending exit to (at most 10,000) children
 //   ordered shutdown     10,000 static children, reverse order verified, vs a raw
 //                        actor stopping the same number one by one
 //   memory               RSS per idle supervised child vs per raw actor
@@ -151,6 +153,49 @@ std::pair<double, double> start_stop_rates(caf::actor_system& sys, const caf::ac
   t0 = clk::now();
   run_pipeline(sys, n, terminate_children(owner));
   return {n / start_s, n / seconds_since(t0)};
+}
+
+/// Raw CAF: an actor holding `n` monitored children that, told to exit, sends
+/// every child an exit and quits when the last down message arrived.
+caf::behavior raw_group(caf::event_based_actor* self, size_t n) {
+  auto left = std::make_shared<size_t>(n);
+  auto kids = std::make_shared<std::vector<caf::actor>>();
+  for (size_t i = 0; i < n; ++i) {
+    kids->push_back(self->spawn(idle_worker));
+    self->monitor(kids->back());
+  }
+  self->set_down_handler([self, left](caf::down_msg&) {
+    if (--*left == 0)
+      self->quit();
+  });
+  self->set_exit_handler([self, kids](caf::exit_msg& m) {
+    for (auto& k : *kids)
+      self->send_exit(k, m.reason);
+    kids->clear();
+  });
+  return {[](ping_atom) {}};
+}
+
+/// A dynamic supervisor with `n` children told to exit: every child is stopped
+/// concurrently under one deadline; the time until the supervisor's down. Raw
+/// CAF sends all exits from one handler, which is quadratic in CAF 0.17 (minutes
+/// at 100,000), so its baseline runs with at most `raw_max` children.
+void bench_dynamic_shutdown(caf::actor_system& sys, size_t n, size_t raw_max) {
+  caf::scoped_actor self{sys};
+  auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/d");
+  run_pipeline(sys, n, start_children(sup));
+  auto t0 = clk::now();
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  self->wait_for(sup);
+  double ms = seconds_since(t0) * 1000;
+  auto raw_n = std::min(n, raw_max);
+  auto raw = sys.spawn(raw_group, raw_n);
+  self->request(raw, caf::infinite, ping_atom::value).receive([] {}, [](caf::error&) {});
+  t0 = clk::now();
+  self->send_exit(raw, caf::exit_reason::user_shutdown);
+  self->wait_for(raw);
+  std::printf("dynamic shutdown of %zu children: %7.1f ms   raw CAF (%zu children) %7.1f ms\n", n,
+              ms, raw_n, seconds_since(t0) * 1000);
 }
 
 void bench_dynamic(caf::actor_system& sys, size_t n) {
@@ -352,12 +397,17 @@ void bench_memory(caf::actor_system& sys, size_t n) {
 
 int main(int argc, char** argv) {
   CLI::App app{"bench_supervisor: arbor's supervision core vs raw CAF"};
-  size_t children = 100000, rounds = 10000, statics = 10000;
+  size_t children = 100000, rounds = 10000, statics = 10000, raw_group_max = 10000;
   std::string log_file = "/tmp/arbor-bench-supervisor.log";
   app.add_option("--children", children, "dynamic children to start and stop");
   app.add_option("--restarts", rounds, "restart rounds for the latency figures");
   app.add_option("--static", statics, "static children for the ordered shutdown");
+  app.add_option("--raw-group-max", raw_group_max,
+                 "children of raw CAF's baseline for the dynamic shutdown (quadratic)");
   app.add_option("--log-file", log_file, "supervisor log for the restart run");
+  std::vector<std::string> only;
+  app.add_option("--only", only, "run only these: dynamic, dyn-shutdown, restart, shutdown, memory")
+      ->check(CLI::IsMember({"dynamic", "dyn-shutdown", "restart", "shutdown", "memory"}));
   bench::scheduler_flags flags;
   flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
@@ -370,13 +420,23 @@ int main(int argc, char** argv) {
   std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s\n",
               std::thread::hardware_concurrency(), CAF_VERSION, sys.scheduler().num_workers(),
               sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)");
-  bench_dynamic(sys, children);
-  supervisor_log_config log_cfg;
-  log_cfg.file = log_file;
-  configure_supervisor_log(log_cfg);
-  bench_restart(sys, rounds);
-  shutdown_supervisor_log();
-  bench_ordered_shutdown(sys, statics);
-  bench_memory(sys, children);
+  auto wanted = [&only](const char* name) {
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+  };
+  if (wanted("dynamic"))
+    bench_dynamic(sys, children);
+  if (wanted("dyn-shutdown"))
+    bench_dynamic_shutdown(sys, children, raw_group_max);
+  if (wanted("restart")) {
+    supervisor_log_config log_cfg;
+    log_cfg.file = log_file;
+    configure_supervisor_log(log_cfg);
+    bench_restart(sys, rounds);
+    shutdown_supervisor_log();
+  }
+  if (wanted("shutdown"))
+    bench_ordered_shutdown(sys, statics);
+  if (wanted("memory"))
+    bench_memory(sys, children);
   return 0;
 }

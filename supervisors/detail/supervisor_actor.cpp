@@ -48,6 +48,7 @@ caf::behavior supervisor_actor::make_behavior() {
 caf::message_handler supervisor_actor::timers() {
   return {
       [this](deadline_atom, uint64_t token) { on_deadline_timer(token); },
+      [this](stop_batch_atom, uint64_t job_id) { on_batch_timer(job_id); },
       [this](restart_atom, const std::string& id, uint64_t gen) { on_restart_timer(id, gen); },
       [this](hurry_atom) { hurry(); },
   };

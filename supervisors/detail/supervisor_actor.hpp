@@ -75,15 +75,22 @@ private:
     size_t next = 0;
     bool concurrent = false;
     size_t pending = 0;
+    bool batch_timer = false; ///< a zero-delay `stop_batch_atom` is on its way
+    time_point started{};     ///< concurrent stops: every deadline counts from here
     std::function<void()> then;
   };
   void stop_children(std::vector<std::string> ids, bool concurrent, std::function<void()> then);
   void stop_next(uint64_t job_id);
-  void stop_one(child& c, uint64_t job_id);
+  void stop_batch(uint64_t job_id);
+  void on_batch_timer(uint64_t job_id);
+  void finish_job(std::unordered_map<uint64_t, stop_job>::iterator job);
+  static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
+  void stop_one(child& c, uint64_t job_id, time_point since);
   void on_child_stopped(child& c, const caf::error& reason);
   void complete_stop(child& c);
   caf::timespan stop_timeout(const child& c) const;
   void arm_deadline(child& c, caf::timespan timeout);
+  void arm_deadline_at(child& c, time_point due);
   void arm_timer(time_point due);
   void on_deadline_timer(uint64_t token);
   void on_deadline_passed(child& c);

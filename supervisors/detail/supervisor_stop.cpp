@@ -16,17 +16,49 @@ void supervisor_actor::stop_children(std::vector<std::string> ids, bool concurre
   job.queue = std::move(ids);
   job.concurrent = concurrent;
   job.then = std::move(then);
-  if (!concurrent) {
+  job.started = now();
+  if (concurrent)
+    stop_batch(job_id);
+  else
     stop_next(job_id);
-    return;
-  }
-  for (const auto& id : job.queue)
-    if (auto* c = children_.find(id); c != nullptr && c->alive()) {
+}
+
+// A concurrent stop sends its exits in batches. CAF 0.17's work-stealing queue
+// steals from the tail in O(length) under both of its locks, so scheduling
+// 100,000 children from one handler took quadratic time (minutes). Between
+// batches the supervisor lets its thread run them: the next batch is a
+// zero-delay message, which CAF's clock delivers after this handler returned.
+// The next batch also goes out as soon as half of the last one has stopped.
+// Every exit still goes out within milliseconds, and all children share the
+// job's deadline (counted from the job's start), so one timer tick finds every
+// late child and one `shutdown_stalled` line reports them.
+void supervisor_actor::stop_batch(uint64_t job_id) {
+  auto i = jobs_.find(job_id);
+  if (i == jobs_.end())
+    return; // superseded (shutdown replaced a group stop)
+  auto& job = i->second;
+  auto end = std::min(job.queue.size(), job.next + stop_batch_size);
+  while (job.next < end)
+    if (auto* c = children_.find(job.queue[job.next++]); c != nullptr && c->alive()) {
       ++job.pending;
-      stop_one(*c, job_id);
+      stop_one(*c, job_id, job.started); // one deadline for the whole job
     }
-  if (job.pending == 0)
-    stop_next(job_id); // nothing to wait for: completes at once
+  if (job.next < job.queue.size()) {
+    if (!job.batch_timer) { // the next batch even if no child stops (all stubborn)
+      job.batch_timer = true;
+      delayed_send(caf::actor_cast<caf::actor>(this), caf::timespan{0}, stop_batch_atom::value,
+                   job_id);
+    }
+  } else if (job.pending == 0) {
+    finish_job(i); // nothing (left) to wait for
+  }
+}
+
+void supervisor_actor::on_batch_timer(uint64_t job_id) {
+  if (auto i = jobs_.find(job_id); i != jobs_.end()) {
+    i->second.batch_timer = false;
+    stop_batch(job_id);
+  }
 }
 
 void supervisor_actor::stop_next(uint64_t job_id) {
@@ -34,14 +66,18 @@ void supervisor_actor::stop_next(uint64_t job_id) {
   if (i == jobs_.end())
     return;
   auto& job = i->second;
-  while (!job.concurrent && job.next < job.queue.size()) {
+  while (job.next < job.queue.size()) {
     auto* c = children_.find(job.queue[job.next++]);
     if (c != nullptr && c->alive()) {
-      stop_one(*c, job_id);
+      stop_one(*c, job_id, now());
       return;
     }
   }
-  auto then = std::move(job.then);
+  finish_job(i);
+}
+
+void supervisor_actor::finish_job(std::unordered_map<uint64_t, stop_job>::iterator i) {
+  auto then = std::move(i->second.then);
   jobs_.erase(i);
   if (then)
     then();
@@ -56,7 +92,7 @@ caf::timespan supervisor_actor::stop_timeout(const child& c) const {
   return sd.timeout;
 }
 
-void supervisor_actor::stop_one(child& c, uint64_t job_id) {
+void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
   c.stop_job = job_id;
   if (c.state == child_state::stopping)
     return; // already on its way down (a terminate request); this job waits too
@@ -73,7 +109,7 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id) {
   send_exit(c.handle, caf::exit_reason::user_shutdown);
   auto timeout = stop_timeout(c);
   if (timeout != caf::timespan::max())
-    arm_deadline(c, timeout);
+    arm_deadline_at(c, since + timeout);
 }
 
 void supervisor_actor::on_child_stopped(child& c, const caf::error& reason) {
@@ -99,12 +135,21 @@ void supervisor_actor::complete_stop(child& c) {
   auto i = jobs_.find(job_id);
   if (i == jobs_.end())
     return;
-  if (!i->second.concurrent || --i->second.pending == 0)
+  auto& job = i->second;
+  if (!job.concurrent)
     stop_next(job_id);
+  else if (--job.pending <= stop_batch_size / 2 && job.next < job.queue.size())
+    stop_batch(job_id); // half a batch has stopped: the next one
+  else if (job.pending == 0 && job.next == job.queue.size())
+    finish_job(i);
 }
 
 void supervisor_actor::arm_deadline(child& c, caf::timespan timeout) {
-  c.stop_deadline = now() + timeout;
+  arm_deadline_at(c, now() + timeout);
+}
+
+void supervisor_actor::arm_deadline_at(child& c, time_point due) {
+  c.stop_deadline = due;
   deadlines_.push({c.stop_deadline, c.id, c.generation});
   arm_timer(c.stop_deadline);
 }
@@ -123,21 +168,31 @@ void supervisor_actor::on_deadline_timer(uint64_t token) {
     return; // superseded by an earlier timer
   timer_pending_ = false;
   auto t = now();
+  std::vector<std::string> late;
   while (!deadlines_.empty() && deadlines_.top().due <= t) {
     auto entry = deadlines_.top();
     deadlines_.pop();
     auto* c = children_.find(entry.id);
     if (c != nullptr && c->generation == entry.generation && c->state == child_state::stopping &&
         t >= c->stop_deadline)
-      on_deadline_passed(*c);
+      late.push_back(std::move(entry.id));
   }
+  // One report for everyone late in this tick (a dynamic supervisor's children
+  // share a deadline: one line per child, each listing all, would be quadratic).
+  for (const auto& id : late)
+    if (auto* c = children_.find(id); c != nullptr && !c->killing) {
+      report_stalled(*c);
+      break;
+    }
+  for (const auto& id : late)
+    if (auto* c = children_.find(id); c != nullptr && c->state == child_state::stopping)
+      on_deadline_passed(*c);
   if (!deadlines_.empty())
     arm_timer(deadlines_.top().due);
 }
 
 void supervisor_actor::on_deadline_passed(child& c) {
   if (!c.killing) {
-    report_stalled(c);
     log_child("child_killed", spdlog::level::err, c);
     c.killing = true;
     send_exit(c.handle, caf::exit_reason::kill);

@@ -225,3 +225,58 @@ TEST_CASE("a tree of 20,000 static children starts and stops in order", "[superv
     reverse = reverse && (*order)[i] == n - 1 - i;
   CHECK(reverse);
 }
+
+namespace {
+
+caf::actor start_dynamic(fixture& f, on_exit_do exit_mode, std::chrono::milliseconds deadline,
+                         int children) {
+  supervisor_spec spec;
+  spec.name = "many";
+  spec.strat = strategy::dynamic;
+  auto tmpl = test_worker("s", f.rec, restart_type::temporary, exit_mode);
+  tmpl.shutdown = shutdown_policy::deadline(deadline);
+  spec.children = {tmpl};
+  auto sup = f.spawn(spec, "/many");
+  f.require_ready(sup);
+  for (int i = 0; i < children; ++i)
+    REQUIRE(f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{}));
+  return sup;
+}
+
+} // namespace
+
+//   many (dynamic)
+//   ├── s-1 … s-3000   told to exit in batches of 64, all under one deadline
+TEST_CASE("a dynamic supervisor stops thousands of children at once, each exactly once",
+          "[supervisor][shutdown]") {
+  fixture f;
+  constexpr int n = 3000;
+  auto sup = start_dynamic(f, on_exit_do::stop, std::chrono::milliseconds(5000), n);
+  CHECK(describe(f.stop(sup)) == "shutdown");
+  CHECK(f.rec->with_prefix("stop:").size() == n);
+  CHECK(f.log.events("child_stopped").size() == n);
+  CHECK(f.log.events("shutdown_completed").size() == 1);
+  CHECK(f.log.events("shutdown_stalled").empty());
+  CHECK(f.log.events("child_killed").empty());
+}
+
+//   many (dynamic)
+//   ├── s-1 … s-300   every one traps exit(shutdown) and never quits
+//   → one deadline (600 ms) for all: one stall report listing all 300, 300 kills
+TEST_CASE("stubborn dynamic children share one deadline and one stall report",
+          "[supervisor][shutdown]") {
+  fixture f;
+  constexpr int n = 300;
+  auto sup = start_dynamic(f, on_exit_do::ignore, std::chrono::milliseconds(600), n);
+  CHECK(describe(f.stop(sup)) == "shutdown");
+  CHECK(f.rec->with_prefix("ignored:").size() == n);
+  CHECK(f.rec->with_prefix("stop:").empty()); // a kill runs no exit handler
+  auto stalled = f.log.events("shutdown_stalled");
+  REQUIRE(stalled.size() == 1);
+  CHECK(stalled[0]["alive"].as_array().size() == n);
+  CHECK(f.log.events("child_killed").size() == n);
+  CHECK(f.log.events("child_abandoned").empty());
+  auto names = f.log.names("/many");
+  auto pos = [&](const std::string& e) { return std::find(names.begin(), names.end(), e); };
+  CHECK(pos("shutdown_stalled") < pos("child_killed"));
+}
