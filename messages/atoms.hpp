@@ -31,7 +31,6 @@ using hurry_atom = caf::atom_constant<caf::atom("hurry")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using start_timeout_atom = caf::atom_constant<caf::atom("starttmo")>;
-using stop_batch_atom = caf::atom_constant<caf::atom("stopbatch")>;
 /// task owner → task: run now.
 using run_atom = caf::atom_constant<caf::atom("run")>;
 /// caller → task supervisor: reply with the outcome of a task.

@@ -21,6 +21,9 @@
 
 namespace arbor::detail {
 
+/// supervisor → itself: send the next batch of a concurrent stop's exits.
+using stop_batch_atom = caf::atom_constant<caf::atom("stopbatch")>;
+
 class supervisor_actor : public probed<caf::event_based_actor> {
 public:
   supervisor_actor(caf::actor_config& cfg, supervisor_spec spec, std::string path);
