@@ -52,9 +52,13 @@ struct server {
   std::unique_ptr<child_process> proc;
   uint16_t port = 0;
 
-  explicit server(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{ARBORD_PATH,       "--port",     "0",        "--token", token,
-                                  "--no-log-stderr", "--log-file", log_path(), "--node",  "it"};
+  /// With `log_stderr`, the supervisor log also goes to arbord's output, where
+  /// `proc->wait_for` can wait for an event.
+  explicit server(std::vector<std::string> extra = {}, bool log_stderr = false) {
+    std::vector<std::string> argv{ARBORD_PATH,  "--port",   "0",      "--token", token,
+                                  "--log-file", log_path(), "--node", "it"};
+    if (!log_stderr)
+      argv.emplace_back("--no-log-stderr");
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc = std::make_unique<child_process>(argv);
     for (int i = 0; i < 50 && port == 0; ++i) {
@@ -295,7 +299,7 @@ TEST_CASE("a WebSocket from a foreign Origin is refused with 403", "[http][ws][a
 }
 
 TEST_CASE("TTL: a session outlives its last client for session_ttl, then closes", "[http][ws]") {
-  server s{{"--session-ttl", "1"}};
+  server s{{"--session-ttl", "1"}, true};
   REQUIRE(s.port != 0);
   auto id = s.create();
   s.attach(id).reset(); // attach and leave: the TTL starts
@@ -307,14 +311,14 @@ TEST_CASE("TTL: a session outlives its last client for session_ttl, then closes"
   CHECK(back->open());
   auto left_at = std::chrono::steady_clock::now();
   back.reset();
-  bool closed = false;
-  while (!closed && std::chrono::steady_clock::now() < left_at + seconds(10)) {
-    closed = s.call("GET", "/api/sessions/" + id).status == 404;
-    if (!closed)
-      std::this_thread::sleep_for(milliseconds(20)); // poll interval of a bounded poll
-  }
-  CHECK(closed);
-  CHECK(std::chrono::steady_clock::now() - left_at >= milliseconds(900)); // not before the TTL
+  // The supervisor log's session_closed line is the event to wait for.
+  REQUIRE(s.proc->wait_for(R"("event":"session_closed")", seconds(10)));
+  auto closed_at = std::chrono::steady_clock::now();
+  auto line = arbor::parse_json(s.proc->seen.back());
+  REQUIRE(line);
+  CHECK(str(line->as_object(), "child") == id);
+  CHECK(closed_at - left_at >= milliseconds(900)); // not before the TTL
+  CHECK(s.call("GET", "/api/sessions/" + id).status == 404);
 }
 
 TEST_CASE("metrics, logs and tree describe the running node", "[http]") {
