@@ -108,6 +108,8 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
   }
   send_exit(c.handle, caf::exit_reason::user_shutdown);
   auto timeout = stop_timeout(c);
+  if (hurried_)
+    since = now(); // after a hurry every new stop gets hurry_deadline from now
   if (timeout != caf::timespan::max())
     arm_deadline_at(c, since + timeout);
 }
