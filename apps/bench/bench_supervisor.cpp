@@ -407,6 +407,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-file", log_file, "supervisor log for the restart run");
   std::vector<std::string> only;
   app.add_option("--only", only, "run only these: dynamic, dyn-shutdown, restart, shutdown, memory")
+      ->delimiter(',')
       ->check(CLI::IsMember({"dynamic", "dyn-shutdown", "restart", "shutdown", "memory"}));
   bench::scheduler_flags flags;
   flags.add_to(app);

@@ -92,6 +92,16 @@ caf::timespan supervisor_actor::stop_timeout(const child& c) const {
   return sd.timeout;
 }
 
+// `send_exit` would schedule the child on this worker's own queue, where the
+// other workers steal it in O(queue length) (see stop_batch): with many stops
+// in one handler (1,024 terminate requests, a batch) that queue grows long.
+// Without an execution unit CAF hands the child to its workers in turn.
+void supervisor_actor::send_exit_spread(const caf::actor& child, caf::exit_reason reason) {
+  child->enqueue(caf::make_mailbox_element(ctrl(), caf::make_message_id(), {},
+                                           caf::exit_msg{address(), reason}),
+                 nullptr);
+}
+
 void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
   c.stop_job = job_id;
   if (c.state == child_state::stopping)
@@ -106,7 +116,7 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
     arm_deadline(c, spec_.kill_grace);
     return;
   }
-  send_exit(c.handle, caf::exit_reason::user_shutdown);
+  send_exit_spread(c.handle, caf::exit_reason::user_shutdown);
   auto timeout = stop_timeout(c);
   if (hurried_)
     since = now(); // after a hurry every new stop gets hurry_deadline from now
