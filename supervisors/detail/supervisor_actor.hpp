@@ -88,7 +88,7 @@ private:
   void on_batch_timer(uint64_t job_id);
   void finish_job(std::unordered_map<uint64_t, stop_job>::iterator job);
   static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
-  void stop_one(child& c, uint64_t job_id, time_point since);
+  void stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time);
   void send_exit_spread(const caf::actor& child, caf::exit_reason reason);
   void on_child_stopped(child& c, const caf::error& reason);
   void complete_stop(child& c);

@@ -41,7 +41,7 @@ void supervisor_actor::stop_batch(uint64_t job_id) {
   while (job.next < end)
     if (auto* c = children_.find(job.queue[job.next++]); c != nullptr && c->alive()) {
       ++job.pending;
-      stop_one(*c, job_id, job.started); // one deadline for the whole job
+      stop_one(*c, job_id, job.started, false); // one deadline for the whole job
     }
   if (job.next < job.queue.size()) {
     if (!job.batch_timer) { // the next batch even if no child stops (all stubborn)
@@ -69,7 +69,7 @@ void supervisor_actor::stop_next(uint64_t job_id) {
   while (job.next < job.queue.size()) {
     auto* c = children_.find(job.queue[job.next++]);
     if (c != nullptr && c->alive()) {
-      stop_one(*c, job_id, now());
+      stop_one(*c, job_id, now(), true);
       return;
     }
   }
@@ -95,14 +95,16 @@ caf::timespan supervisor_actor::stop_timeout(const child& c) const {
 // `send_exit` would schedule the child on this worker's own queue, where the
 // other workers steal it in O(queue length) (see stop_batch): with many stops
 // in one handler (1,024 terminate requests, a batch) that queue grows long.
-// Without an execution unit CAF hands the child to its workers in turn.
+// Without an execution unit CAF hands the child to its workers in turn. A stop
+// one at a time (ordered shutdown, a restart group) keeps `send_exit`: the
+// child then runs next on this thread, which is the shortest round trip.
 void supervisor_actor::send_exit_spread(const caf::actor& child, caf::exit_reason reason) {
   child->enqueue(caf::make_mailbox_element(ctrl(), caf::make_message_id(), {},
                                            caf::exit_msg{address(), reason}),
                  nullptr);
 }
 
-void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
+void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time) {
   c.stop_job = job_id;
   if (c.state == child_state::stopping)
     return; // already on its way down (a terminate request); this job waits too
@@ -116,7 +118,10 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since) {
     arm_deadline(c, spec_.kill_grace);
     return;
   }
-  send_exit_spread(c.handle, caf::exit_reason::user_shutdown);
+  if (one_at_a_time)
+    send_exit(c.handle, caf::exit_reason::user_shutdown); // runs next on this thread
+  else
+    send_exit_spread(c.handle, caf::exit_reason::user_shutdown);
   auto timeout = stop_timeout(c);
   if (hurried_)
     since = now(); // after a hurry every new stop gets hurry_deadline from now
