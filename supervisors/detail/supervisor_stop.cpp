@@ -201,9 +201,10 @@ void supervisor_actor::on_deadline_timer(uint64_t token) {
       report_stalled(*c);
       break;
     }
-  for (const auto& id : late)
-    if (auto* c = children_.find(id); c != nullptr && c->state == child_state::stopping)
-      on_deadline_passed(*c);
+  for (const auto& id : late) // a child may be listed twice (a hurry re-armed it)
+    if (auto* c = children_.find(id);
+        c != nullptr && c->state == child_state::stopping && t >= c->stop_deadline)
+      on_deadline_passed(*c); // moves its deadline on: a second entry is skipped
   if (!deadlines_.empty())
     arm_timer(deadlines_.top().due);
 }

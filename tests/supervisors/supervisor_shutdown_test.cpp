@@ -228,8 +228,9 @@ TEST_CASE("a tree of 20,000 static children starts and stops in order", "[superv
 
 namespace {
 
-caf::actor start_dynamic(fixture& f, on_exit_do exit_mode, std::chrono::milliseconds deadline,
-                         int children) {
+/// Starts `children` dynamic children, stops their supervisor; its exit reason.
+caf::error stop_many(fixture& f, on_exit_do exit_mode, std::chrono::milliseconds deadline,
+                     int children) {
   supervisor_spec spec;
   spec.name = "many";
   spec.strat = strategy::dynamic;
@@ -240,7 +241,7 @@ caf::actor start_dynamic(fixture& f, on_exit_do exit_mode, std::chrono::millisec
   f.require_ready(sup);
   for (int i = 0; i < children; ++i)
     REQUIRE(f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{}));
-  return sup;
+  return f.stop(sup);
 }
 
 } // namespace
@@ -251,8 +252,7 @@ TEST_CASE("a dynamic supervisor stops thousands of children at once, each exactl
           "[supervisor][shutdown]") {
   fixture f;
   constexpr int n = 3000;
-  auto sup = start_dynamic(f, on_exit_do::stop, std::chrono::milliseconds(5000), n);
-  CHECK(describe(f.stop(sup)) == "shutdown");
+  CHECK(describe(stop_many(f, on_exit_do::stop, std::chrono::milliseconds(5000), n)) == "shutdown");
   CHECK(f.rec->with_prefix("stop:").size() == n);
   CHECK(f.log.events("child_stopped").size() == n);
   CHECK(f.log.events("shutdown_completed").size() == 1);
@@ -267,8 +267,8 @@ TEST_CASE("stubborn dynamic children share one deadline and one stall report",
           "[supervisor][shutdown]") {
   fixture f;
   constexpr int n = 300;
-  auto sup = start_dynamic(f, on_exit_do::ignore, std::chrono::milliseconds(600), n);
-  CHECK(describe(f.stop(sup)) == "shutdown");
+  auto reason = stop_many(f, on_exit_do::ignore, std::chrono::milliseconds(600), n);
+  CHECK(describe(reason) == "shutdown");
   CHECK(f.rec->with_prefix("ignored:").size() == n);
   CHECK(f.rec->with_prefix("stop:").empty()); // a kill runs no exit handler
   auto stalled = f.log.events("shutdown_stalled");
