@@ -7,6 +7,7 @@
 #include "messages/session.hpp"
 #include "messages/ws_wire.hpp"
 #include "supervisors/probe.hpp"
+#include "supervisors/supervisor_log.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
@@ -205,7 +206,18 @@ private:
   void on_ttl(uint64_t generation) {
     if (generation != ttl_generation_ || chan_->subscriber_count() > 0)
       return; // a client attached since: this timer is stale
+    log_expiry();
     close_session("ttl_expired", caf::exit_reason::normal);
+  }
+
+  /// The session's own end reads `shutdown` in `session_closed`; this line says why.
+  void log_expiry() {
+    if (cfg_.log_path.empty())
+      return;
+    log_event ev{"session_expired", spdlog::level::info, cfg_.log_path, cfg_.session_id};
+    ev.reason = "ttl_expired";
+    ev.duration_ms = cfg_.ttl.count();
+    log_supervisor_event(ev);
   }
 
   void on_exit_request(caf::error reason) {

@@ -79,6 +79,9 @@ struct distributor_config {
   /// Close the session this long after the last client left; negative = never,
   /// zero = at once. Also applies to a session nobody attached to (when > 0).
   std::chrono::milliseconds ttl{-1};
+  /// `supervisor` of the distributor's own supervisor-log line (`session_expired`
+  /// when the TTL closes the session): the session pool's path. Empty = no line.
+  std::string log_path;
   /// The last seq handed out, kept by the session so that a restarted
   /// distributor continues the sequence (read and written by one instance at a time).
   std::shared_ptr<std::atomic<uint64_t>> last_seq;

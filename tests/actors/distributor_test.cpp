@@ -131,14 +131,23 @@ TEST_CASE_METHOD(actor_fixture, "the session TTL runs from the last detach, a re
                  "[distributor][ttl]") {
   distributor_config cfg;
   cfg.ttl = 300ms;
+  cfg.session_id = "s-1";
+  cfg.log_path = "/app/sessions";
   auto dist = spawn_distributor(*sys, cfg);
   caf::scoped_actor a{*sys}, b{*sys};
   attach(a, dist, -1);
   a->request(dist, 10s, unsubscribe_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
   attach(b, dist, -1); // within the TTL: the pending timer is now stale
   CHECK(is(wait_down(dist, 700ms), errc::timeout)); // outlived the first timer
+  CHECK(log.events("session_expired").empty());
   b->request(dist, 10s, unsubscribe_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
   CHECK(wait_down(dist, 5s) == caf::exit_reason::normal);
+  auto expired = log.events("session_expired");
+  REQUIRE(expired.size() == 1); // says why: the session's own end reads `shutdown`
+  CHECK(expired[0]["supervisor"] == "/app/sessions");
+  CHECK(expired[0]["child"] == "s-1");
+  CHECK(expired[0]["reason"] == "ttl_expired");
+  CHECK(expired[0]["duration_ms"] == 300);
 }
 
 TEST_CASE_METHOD(actor_fixture, "closing flushes the last partial line, then says closing",

@@ -311,12 +311,16 @@ TEST_CASE("TTL: a session outlives its last client for session_ttl, then closes"
   CHECK(back->open());
   auto left_at = std::chrono::steady_clock::now();
   back.reset();
-  // The supervisor log's session_closed line is the event to wait for.
-  REQUIRE(s.proc->wait_for(R"("event":"session_closed")", seconds(10)));
+  // The supervisor log's session_expired line is the event to wait for.
+  REQUIRE(s.proc->wait_for(R"("event":"session_expired")", seconds(10)));
   auto closed_at = std::chrono::steady_clock::now();
   auto line = arbor::parse_json(s.proc->seen.back());
   REQUIRE(line);
+  CHECK(str(line->as_object(), "supervisor") == "/app/sessions");
   CHECK(str(line->as_object(), "child") == id);
+  CHECK(str(line->as_object(), "reason") == "ttl_expired");
+  REQUIRE(s.proc->wait_for(R"("event":"session_closed")", seconds(10)));
+  CHECK(s.proc->seen.back().find(id) != std::string::npos);
   CHECK(closed_at - left_at >= milliseconds(900)); // not before the TTL
   CHECK(s.call("GET", "/api/sessions/" + id).status == 404);
 }
