@@ -191,7 +191,16 @@ void connection::on_frames(beast::error_code ec, size_t n) {
     frame_handler handler{*this};
     reader_->feed(read_buf_.data(), n, handler);
   }
+  if (!ws_ready_ && !closing_ && early_.size() >= early_frames_max) {
+    read_paused_ = true; // the client's next frames wait in TCP until `attach`
+    return;
+  }
   read_frames(); // after a close: drain until the client closes (or the timer)
+}
+
+void connection::resume_reading() {
+  if (std::exchange(read_paused_, false) && !finished_)
+    read_frames();
 }
 
 void connection::attach(std::shared_ptr<session_channel> channel) {
@@ -202,15 +211,13 @@ void connection::attach(std::shared_ptr<session_channel> channel) {
   channel_ = std::move(channel);
   for (auto& text : std::exchange(early_, {}))
     on_client_text(text);
+  resume_reading();
 }
 
 void connection::on_client_text(std::string_view text) {
   if (!ws_ready_) {
-    if (early_.size() < 64) {
-      early_.emplace_back(text); // sent right after the handshake: handled once attached
-      return;
-    }
-    return send_frame(error_frame{"not_ready", "not attached to a session yet"});
+    early_.emplace_back(text); // sent right after the handshake: handled once attached
+    return;
   }
   if (!channel_) {
     caf::anon_send(client_, ws_text_atom::value, std::string{text});
@@ -277,6 +284,7 @@ void connection::close_ws(uint16_t code, std::string reason, bool discard) {
   closing_ = true;
   if (!writing_)
     write_queued();
+  resume_reading(); // drain until the client closes
 }
 
 void connection::write_queued() {

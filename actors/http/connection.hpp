@@ -104,6 +104,7 @@ private:
   void linger();
   void discard_input();
   void read_frames();
+  void resume_reading();
   void on_client_text(std::string_view text);
   void handle_frame(std::string_view text);
   void send_frame(const server_frame& frame);
@@ -122,13 +123,17 @@ private:
   caf::actor client_;
   caf::actor_addr client_addr_; // the subscriber's key in the channel
   std::shared_ptr<session_channel> channel_;
+  /// Client frames before `attach`. Past this many, reading pauses until the
+  /// attach (TCP holds the rest): nothing is refused, memory stays bounded.
+  static constexpr size_t early_frames_max = 64;
   std::vector<std::string> early_; // client frames before `attach`
   bool ws_ = false;
   bool ws_ready_ = false; // attached (or refused): frames are handled
   bool attached_ = false;
   bool keep_alive_ = true;
-  bool stopping_ = false; // server shutdown: no next request
-  bool closing_ = false;  // a close frame is queued or written
+  bool stopping_ = false;    // server shutdown: no next request
+  bool closing_ = false;     // a close frame is queued or written
+  bool read_paused_ = false; // early_ is full: no read until attach or close
   bool finished_ = false;
   bool writing_ = false;
   std::unique_ptr<ws::reader> reader_;

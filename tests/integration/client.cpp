@@ -129,6 +129,48 @@ bool ws_client::send(const std::string& text) {
   return impl_->run(std::chrono::seconds(5), done) && !result;
 }
 
+namespace {
+
+/// One masked client text frame (RFC 6455 §5.2); the mask key is fixed, as a
+/// test needs no secrecy.
+void append_masked_text(std::string& out, const std::string& text) {
+  const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
+  out += static_cast<char>(0x81); // FIN + text
+  auto n = text.size();
+  if (n < 126) {
+    out += static_cast<char>(0x80 | n);
+  } else if (n <= 0xffff) {
+    out += static_cast<char>(0x80 | 126);
+    out += static_cast<char>(n >> 8);
+    out += static_cast<char>(n & 0xff);
+  } else {
+    out += static_cast<char>(0x80 | 127);
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out += static_cast<char>((static_cast<uint64_t>(n) >> shift) & 0xff);
+  }
+  out.append(reinterpret_cast<const char*>(key), 4);
+  for (size_t i = 0; i < n; ++i)
+    out += static_cast<char>(text[i] ^ key[i % 4]);
+}
+
+} // namespace
+
+bool ws_client::send_burst(const std::vector<std::string>& texts) {
+  if (!open())
+    return false;
+  std::string bytes;
+  for (const auto& text : texts)
+    append_masked_text(bytes, text);
+  bool done = false;
+  beast::error_code result;
+  asio::async_write(beast::get_lowest_layer(impl_->ws), asio::buffer(bytes),
+                    [&](beast::error_code ec, size_t) {
+                      result = ec;
+                      done = true;
+                    });
+  return impl_->run(std::chrono::seconds(5), done) && !result;
+}
+
 std::optional<boost::json::object> ws_client::next(std::chrono::milliseconds timeout) {
   if (!open())
     return std::nullopt;

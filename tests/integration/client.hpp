@@ -40,6 +40,10 @@ public:
   /// Sends one text message (false when the connection is gone).
   bool send(const std::string& text);
 
+  /// Sends several text messages in one TCP write (masked frames built here),
+  /// so that the server reads them all at once.
+  bool send_burst(const std::vector<std::string>& texts);
+
   /// The next text message as JSON, or nullopt on timeout / close.
   std::optional<boost::json::object> next(std::chrono::milliseconds timeout);
 

@@ -413,7 +413,8 @@ struct config_file {
 
 } // namespace
 
-// client ─frames right after the handshake─▶ connection (held until attached)
+// client ─frames right after the handshake─▶ connection (64 held, then reading
+//        pauses until attached)
 //        ─then directly─▶ session channel ─▶ kernel stdin; output back in order.
 TEST_CASE("inputs sent right after the handshake are answered in order, one I/O loop or two",
           "[http][ws]") {
@@ -425,10 +426,14 @@ TEST_CASE("inputs sent right after the handshake are answered in order, one I/O 
     auto id = s.create();
     auto c = s.attach(id);
     REQUIRE(c->status() == 101);
-    for (int i = 0; i < 100; ++i) // no waiting: most arrive before the attach completes
-      REQUIRE(c->send(input("line-" + std::to_string(i))));
+    // One TCP write right after the handshake: arbord reads all 300 before the
+    // attach completes, holds them, stops reading past 64 held, and refuses none.
+    std::vector<std::string> burst;
+    for (int i = 0; i < 300; ++i)
+      burst.push_back(input("line-" + std::to_string(i)));
+    REQUIRE(c->send_burst(burst));
     int64_t prev = 0;
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < 300; ++i) {
       int64_t seq = 0;
       REQUIRE(next_output(*c, &seq) == "line-" + std::to_string(i));
       CHECK(seq == prev + 1);
