@@ -80,7 +80,8 @@ struct distributor_config {
   /// zero = at once. Also applies to a session nobody attached to (when > 0).
   std::chrono::milliseconds ttl{-1};
   /// `supervisor` of the distributor's own supervisor-log line (`session_expired`
-  /// when the TTL closes the session): the session pool's path. Empty = no line.
+  /// when the TTL closes the session): the session manager sets its own path,
+  /// where its `session_created`/`session_closed` lines go. Empty = no line.
   std::string log_path;
   /// The last seq handed out, kept by the session so that a restarted
   /// distributor continues the sequence (read and written by one instance at a time).

@@ -16,12 +16,6 @@ struct session_wiring {
 
 using wiring_ptr = std::shared_ptr<session_wiring>;
 
-/// "/app/sessions/s-7/distributor" → "/app/sessions" (where session lines are logged).
-std::string pool_path_of(const std::string& distributor_path) {
-  auto session_path = distributor_path.substr(0, distributor_path.rfind('/'));
-  return session_path.substr(0, session_path.rfind('/'));
-}
-
 child_spec distributor_child(distributor_config cfg, wiring_ptr wires) {
   child_spec spec;
   spec.id = "distributor";
@@ -29,10 +23,8 @@ child_spec distributor_child(distributor_config cfg, wiring_ptr wires) {
   spec.significant = true;
   spec.shutdown = shutdown_policy::deadline(milliseconds{2000});
   spec.start = [cfg, wires](child_context& ctx) -> caf::expected<caf::actor> {
-    auto own = cfg;
-    own.log_path = pool_path_of(ctx.path);
-    wires->channel = std::make_shared<session_channel>(own);
-    wires->distributor = spawn_distributor(ctx.system, own, wires->channel);
+    wires->channel = std::make_shared<session_channel>(cfg);
+    wires->distributor = spawn_distributor(ctx.system, cfg, wires->channel);
     return wires->distributor;
   };
   return spec;

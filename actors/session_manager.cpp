@@ -141,6 +141,7 @@ private:
   }
 
   caf::result<session_info> start_session(session_config cfg, session_entry entry) {
+    cfg.output.log_path = cfg_.path; // session lines (session_expired too) come from here
     auto rp = make_response_promise();
     ++creating_;
     auto id = cfg.id;
