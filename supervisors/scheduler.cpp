@@ -1,6 +1,10 @@
 #include "supervisors/scheduler.hpp"
 
+#include "supervisors/detail/lean_clock.hpp"
+
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
 
 namespace arbor {
 
@@ -9,6 +13,18 @@ void configure_scheduler(caf::actor_system_config& cfg, const scheduler_options&
     cfg.set("scheduler.max-threads", opts.workers);
   if (!opts.idle_polling)
     cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  auto policy = caf::get_or(cfg, "scheduler.policy", caf::atom("stealing"));
+  bool profiled = caf::get_or(cfg, "scheduler.enable-profiling", false);
+  if (opts.lean_clock && policy == caf::atom("stealing") && !profiled)
+    cfg.module_factories.push_back([](caf::actor_system& sys) -> caf::actor_system::module* {
+      return new detail::lean_coordinator(sys);
+    });
+}
+
+std::optional<clock_stats> lean_clock_stats(caf::actor_system& sys) {
+  if (auto* lean = dynamic_cast<detail::lean_coordinator*>(&sys.scheduler()))
+    return lean->clock_stats();
+  return std::nullopt;
 }
 
 } // namespace arbor

@@ -66,7 +66,9 @@ supervisor_spec dynamic_spec() {
 using request_fn =
     std::function<void(caf::event_based_actor* self, size_t i, std::function<void()> answered)>;
 
-/// Keeps 1024 requests in flight until `total` got answers.
+size_t in_flight = 1024; // requests a pipeline keeps outstanding (--in-flight)
+
+/// Keeps `in_flight` requests outstanding until `total` got answers.
 void run_pipeline(caf::actor_system& sys, size_t total, request_fn make) {
   auto driver = sys.spawn([total, make](caf::event_based_actor* self) -> caf::behavior {
     auto sent = std::make_shared<size_t>(0);
@@ -85,7 +87,7 @@ void run_pipeline(caf::actor_system& sys, size_t total, request_fn make) {
     };
     return {[=](go_atom) {
       *done = self->make_response_promise();
-      for (size_t i = 0; i < 1024 && i < total; ++i)
+      for (size_t i = 0; i < in_flight && i < total; ++i)
         (*send_one)();
       return caf::delegated<ok_atom>{};
     }};
@@ -409,6 +411,7 @@ int main(int argc, char** argv) {
   app.add_option("--only", only, "run only these: dynamic, dyn-shutdown, restart, shutdown, memory")
       ->delimiter(',')
       ->check(CLI::IsMember({"dynamic", "dyn-shutdown", "restart", "shutdown", "memory"}));
+  app.add_option("--in-flight", in_flight, "requests kept outstanding by the start/stop driver");
   bench::scheduler_flags flags;
   flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
@@ -418,9 +421,11 @@ int main(int argc, char** argv) {
   add_message_types(cfg);
   configure_scheduler(cfg, sched);
   caf::actor_system sys{cfg};
-  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s\n",
+  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s, %s "
+              "clock, %zu requests in flight\n",
               std::thread::hardware_concurrency(), CAF_VERSION, sys.scheduler().num_workers(),
-              sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)");
+              sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)",
+              lean_clock_stats(sys) ? "lean" : "CAF's stock", in_flight);
   auto wanted = [&only](const char* name) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   };
