@@ -54,6 +54,9 @@ public:
   /// All children in start order (O(n log n): for group operations and reports).
   std::vector<child*> in_order() const;
 
+  /// The children that run now, in no particular order (O(running)).
+  std::vector<child*> running_now() const;
+
   size_t size() const noexcept { return by_id_.size(); }
   size_t running() const noexcept { return by_actor_.size(); }
 

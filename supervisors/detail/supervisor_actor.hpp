@@ -96,6 +96,7 @@ private:
   void arm_deadline(child& c, caf::timespan timeout);
   void arm_deadline_at(child& c, time_point due);
   void arm_timer(time_point due);
+  void drop_deadline(const child& c);
   void on_deadline_timer(uint64_t token);
   void on_deadline_passed(child& c);
   void report_stalled(const child& late);

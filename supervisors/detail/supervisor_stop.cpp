@@ -142,6 +142,7 @@ void supervisor_actor::on_child_stopped(child& c, const caf::error& reason) {
 void supervisor_actor::complete_stop(child& c) {
   c.state = child_state::stopped;
   c.killing = false;
+  drop_deadline(c);
   ++c.generation; // invalidates its deadline entries
   for (auto& rp : c.stop_waiters)
     rp.deliver(ok_atom::value);
@@ -169,6 +170,15 @@ void supervisor_actor::arm_deadline_at(child& c, time_point due) {
   c.stop_deadline = due;
   deadlines_.push({c.stop_deadline, c.id, c.generation});
   arm_timer(c.stop_deadline);
+}
+
+// A stopped child's deadline entry stays in the heap until its time comes,
+// unless it is the earliest, as in an ordered stop (one child at a time): then
+// it goes now, so the heap does not grow by one entry per child.
+void supervisor_actor::drop_deadline(const child& c) {
+  while (!deadlines_.empty() && deadlines_.top().generation == c.generation &&
+         deadlines_.top().id == c.id)
+    deadlines_.pop();
 }
 
 void supervisor_actor::arm_timer(time_point due) {
@@ -306,9 +316,8 @@ void supervisor_actor::hurry() {
 
 void supervisor_actor::on_exit() {
   // Killed (or failed) while children still run: no child outlives its supervisor.
-  for (auto* c : children_.in_order())
-    if (c->alive())
-      caf::anon_send_exit(c->handle, caf::exit_reason::kill);
+  for (auto* c : children_.running_now())
+    caf::anon_send_exit(c->handle, caf::exit_reason::kill);
   probed<caf::event_based_actor>::on_exit();
 }
 
