@@ -222,6 +222,7 @@ void visit_server(V& v, S& c) {
   v.section("scheduler", [&](auto& s) {
     s.integer("workers", c.scheduler.workers, {0, 1024});
     s.flag("idle_polling", c.scheduler.idle_polling);
+    s.flag("lean_clock", c.scheduler.lean_clock);
     s.integer("io_loops", c.io_loops, {1, 2});
   });
 }

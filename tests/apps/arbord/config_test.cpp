@@ -53,7 +53,7 @@ constexpr std::string_view full_config = R"({
   "export_dir": "/srv/exports",
   "file_roots": ["/srv/data", "/home"],
   "stop_timeout": 120,
-  "scheduler": {"workers": 2, "idle_polling": true, "io_loops": 2}
+  "scheduler": {"workers": 2, "idle_polling": true, "lean_clock": false, "io_loops": 2}
 })";
 
 } // namespace
@@ -82,6 +82,7 @@ TEST_CASE("an empty object keeps every default", "[config]") {
   CHECK(cfg->stop_timeout_s == 90);
   CHECK(cfg->scheduler.workers == 0);
   CHECK_FALSE(cfg->scheduler.idle_polling);
+  CHECK(cfg->scheduler.lean_clock);
   CHECK(cfg->io_loops == 1);
   CHECK(to_json_text(*cfg) == to_json_text(defaults));
   CHECK_FALSE(validate(defaults));
@@ -143,6 +144,7 @@ TEST_CASE("every key is parsed", "[config]") {
   CHECK(cfg->stop_timeout_s == 120);
   CHECK(cfg->scheduler.workers == 2);
   CHECK(cfg->scheduler.idle_polling);
+  CHECK_FALSE(cfg->scheduler.lean_clock);
   CHECK(cfg->io_loops == 2);
   CHECK_FALSE(validate(*cfg));
 }
