@@ -5,7 +5,7 @@
 namespace arbor::detail {
 
 child& child_table::add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args) {
-  auto record = std::make_unique<child>();
+  auto record = std::make_shared<child>();
   record->spec = std::move(spec);
   record->id = id;
   record->args = std::move(args);
@@ -41,6 +41,7 @@ void child_table::remove(const std::string& id) {
   if (i == by_id_.end())
     return;
   unbind(*i->second);
+  i->second->removed = true;
   by_id_.erase(i);
 }
 

@@ -16,8 +16,9 @@
 
 namespace arbor::detail {
 
-/// One child as its supervisor sees it.
-struct child {
+/// One child as its supervisor sees it. Shared, so that a stop job can hold
+/// its children without looking each one up again (see `removed`).
+struct child : std::enable_shared_from_this<child> {
   std::shared_ptr<const child_spec> spec;
   std::string id;
   caf::message args; ///< start arguments (dynamic children)
@@ -32,6 +33,7 @@ struct child {
   caf::actor_clock::time_point stop_started{}; ///< when the exit (or kill) was sent
   bool killing = false;                        ///< kill sent, waiting for the down message
   bool remove_when_stopped = false;
+  bool removed = false;  ///< gone from the table; a job still holding it skips it
   uint64_t stop_job = 0; ///< the job waiting for this child, 0 = none
   std::vector<caf::response_promise> stop_waiters;
   std::vector<caf::response_promise> start_waiters; ///< start/restart requests
@@ -61,7 +63,7 @@ public:
   size_t running() const noexcept { return by_actor_.size(); }
 
 private:
-  std::unordered_map<std::string, std::unique_ptr<child>> by_id_;
+  std::unordered_map<std::string, std::shared_ptr<child>> by_id_;
   std::unordered_map<caf::actor_id, child*> by_actor_;
   uint64_t next_order_ = 0;
 };

@@ -333,10 +333,10 @@ void supervisor_actor::restart(child& c) {
   ++c.restarts;
   log_child("child_restarted", spdlog::level::info, c);
   auto group = restart_group_of(c);
-  std::vector<std::string> to_stop;
+  std::vector<std::shared_ptr<child>> to_stop;
   for (auto it = group.rbegin(); it != group.rend(); ++it)
     if (auto* sibling = children_.find(*it); sibling && sibling->alive())
-      to_stop.push_back(*it);
+      to_stop.push_back(sibling->shared_from_this());
   if (to_stop.empty()) {
     begin_start(std::move(group), false);
     return;

@@ -74,7 +74,7 @@ private:
 
   // -- stopping (supervisor_stop.cpp) -------------------------------------------
   struct stop_job {
-    std::vector<std::string> queue; ///< ids in stop order
+    std::vector<std::shared_ptr<child>> queue; ///< in stop order
     size_t next = 0;
     bool concurrent = false;
     size_t pending = 0;
@@ -82,7 +82,8 @@ private:
     time_point started{};     ///< concurrent stops: every deadline counts from here
     std::function<void()> then;
   };
-  void stop_children(std::vector<std::string> ids, bool concurrent, std::function<void()> then);
+  void stop_children(std::vector<std::shared_ptr<child>> queue, bool concurrent,
+                     std::function<void()> then);
   void stop_next(uint64_t job_id);
   void stop_batch(uint64_t job_id);
   void on_batch_timer(uint64_t job_id);
@@ -103,7 +104,7 @@ private:
   void shutdown(caf::error reason);
   void finish_shutdown();
   void hurry();
-  std::vector<std::string> alive_in_stop_order();
+  std::vector<std::shared_ptr<child>> alive_in_stop_order();
 
   // -- requests (supervisor_api.cpp) --------------------------------------------
   caf::result<caf::actor> on_start_dynamic(std::string& id, caf::message& args);

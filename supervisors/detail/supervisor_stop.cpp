@@ -9,11 +9,11 @@
 
 namespace arbor::detail {
 
-void supervisor_actor::stop_children(std::vector<std::string> ids, bool concurrent,
+void supervisor_actor::stop_children(std::vector<std::shared_ptr<child>> queue, bool concurrent,
                                      std::function<void()> then) {
   auto job_id = next_job_++;
   auto& job = jobs_[job_id];
-  job.queue = std::move(ids);
+  job.queue = std::move(queue);
   job.concurrent = concurrent;
   job.then = std::move(then);
   job.started = now();
@@ -39,9 +39,9 @@ void supervisor_actor::stop_batch(uint64_t job_id) {
   auto& job = i->second;
   auto end = std::min(job.queue.size(), job.next + stop_batch_size);
   while (job.next < end)
-    if (auto* c = children_.find(job.queue[job.next++]); c != nullptr && c->alive()) {
+    if (auto& c = *job.queue[job.next++]; !c.removed && c.alive()) {
       ++job.pending;
-      stop_one(*c, job_id, job.started, false); // one deadline for the whole job
+      stop_one(c, job_id, job.started, false); // one deadline for the whole job
     }
   if (job.next < job.queue.size()) {
     if (!job.batch_timer) { // the next batch even if no child stops (all stubborn)
@@ -67,9 +67,9 @@ void supervisor_actor::stop_next(uint64_t job_id) {
     return;
   auto& job = i->second;
   while (job.next < job.queue.size()) {
-    auto* c = children_.find(job.queue[job.next++]);
-    if (c != nullptr && c->alive()) {
-      stop_one(*c, job_id, now(), true);
+    auto& c = *job.queue[job.next++];
+    if (!c.removed && c.alive()) {
+      stop_one(c, job_id, now(), true);
       return;
     }
   }
@@ -257,16 +257,16 @@ void supervisor_actor::report_stalled(const child& late) {
   log_supervisor_event(ev);
 }
 
-std::vector<std::string> supervisor_actor::alive_in_stop_order() {
-  std::vector<std::string> ids;
+std::vector<std::shared_ptr<child>> supervisor_actor::alive_in_stop_order() {
+  std::vector<std::shared_ptr<child>> queue;
   auto ordered = children_.in_order();
   for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
     if ((*it)->alive())
-      ids.push_back((*it)->id);
+      queue.push_back((*it)->shared_from_this());
     else if ((*it)->state == child_state::restarting)
       (*it)->state = child_state::stopped; // its restart timer is ignored from now on
   }
-  return ids;
+  return queue;
 }
 
 void supervisor_actor::shutdown(caf::error reason) {
