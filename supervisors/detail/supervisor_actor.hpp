@@ -91,6 +91,7 @@ private:
   static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
   void stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time);
   void send_exit_spread(const caf::actor& child, caf::exit_reason reason);
+  void send_hurry_spread(const caf::actor& child);
   void on_child_stopped(child& c, const caf::error& reason);
   void complete_stop(child& c);
   caf::timespan stop_timeout(const child& c) const;

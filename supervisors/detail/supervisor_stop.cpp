@@ -104,6 +104,11 @@ void supervisor_actor::send_exit_spread(const caf::actor& child, caf::exit_reaso
                  nullptr);
 }
 
+void supervisor_actor::send_hurry_spread(const caf::actor& child) {
+  child->enqueue(caf::make_mailbox_element(ctrl(), caf::make_message_id(), {}, hurry_atom::value),
+                 nullptr);
+}
+
 void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time) {
   c.stop_job = job_id;
   if (c.state == child_state::stopping)
@@ -306,8 +311,8 @@ void supervisor_actor::hurry() {
   for (auto* c : children_.in_order()) {
     if (!c->alive())
       continue;
-    if (c->spec->kind == child_kind::supervisor)
-      send(c->handle, hurry_atom::value);
+    if (c->spec->kind == child_kind::supervisor) // thousands of sessions: spread (see above)
+      send_hurry_spread(c->handle);
     if (c->state == child_state::stopping && !c->killing &&
         (c->stop_deadline == time_point{} || c->stop_deadline > due))
       arm_deadline(*c, spec_.hurry_deadline);

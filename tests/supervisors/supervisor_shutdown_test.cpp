@@ -280,3 +280,38 @@ TEST_CASE("stubborn dynamic children share one deadline and one stall report",
   auto pos = [&](const std::string& e) { return std::find(names.begin(), names.end(), e); };
   CHECK(pos("shutdown_stalled") < pos("child_killed"));
 }
+
+//   t (one_for_one, hurry_deadline 5 s)
+//   └── mid (supervisor, hurry_deadline 20 ms)
+//       └── stubborn   ignores exit, deadline 60 s
+// A hurry reaches the child supervisor, which kills its own stubborn child at
+// its own (short) hurry deadline: mid stops cleanly, t never has to kill it.
+TEST_CASE("hurry propagates to child supervisors", "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec mid;
+  mid.name = "mid";
+  mid.hurry_deadline = std::chrono::milliseconds(20);
+  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
+  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(60000));
+  mid.children = {stubborn};
+  supervisor_spec root;
+  root.name = "t";
+  root.hurry_deadline = std::chrono::milliseconds(5000);
+  auto mid_child = supervisor_child("mid", mid);
+  mid_child.shutdown = shutdown_policy::infinity();
+  root.children = {mid_child};
+  auto sup = f.spawn(root);
+  f.require_ready(sup);
+  (*f.self)->send_exit(sup, caf::exit_reason::user_shutdown);
+  REQUIRE(f.rec->wait_for("ignored:stubborn"));
+  (*f.self)->send(sup, hurry_atom::value);
+  auto reason = f.wait_down(sup, std::chrono::seconds(4)); // before t's own hurry deadline
+  CHECK(describe(reason) == "shutdown");
+  auto killed = f.log.events("child_killed", "stubborn");
+  REQUIRE(killed.size() == 1);
+  CHECK(killed[0]["supervisor"] == "/t/mid");
+  CHECK(f.log.events("child_killed", "mid").empty());
+  auto stopped = f.log.events("child_stopped", "mid");
+  REQUIRE(stopped.size() == 1);
+  CHECK(stopped[0]["supervisor"] == "/t");
+}
