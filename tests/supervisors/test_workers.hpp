@@ -8,6 +8,7 @@
 #include "messages/module.hpp"
 #include "supervisors/log_capture.hpp"
 #include "supervisors/probe.hpp"
+#include "supervisors/scheduler.hpp"
 #include "supervisors/spec.hpp"
 #include "supervisors/supervisor.hpp"
 
@@ -103,6 +104,7 @@ struct fixture {
 
   fixture() {
     add_message_types(cfg);
+    configure_scheduler(cfg, {}); // as arbord runs: blocking idle workers, arbor's lean clock
     sys = std::make_unique<caf::actor_system>(cfg);
     self = std::make_unique<caf::scoped_actor>(*sys);
   }
