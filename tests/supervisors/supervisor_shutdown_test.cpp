@@ -4,6 +4,22 @@
 using namespace arbor;
 using namespace arbor::test;
 
+namespace {
+
+/// A supervisor `name` with one child that ignores its exit (deadline 60 s).
+supervisor_spec with_stubborn_child(const fixture& f, std::string name,
+                                    std::chrono::milliseconds hurry_deadline) {
+  supervisor_spec spec;
+  spec.name = std::move(name);
+  spec.hurry_deadline = hurry_deadline;
+  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
+  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(60000));
+  spec.children = {stubborn};
+  return spec;
+}
+
+} // namespace
+
 //   t (one_for_one)
 //   ├── w0 … w9   stopped w9 first, w0 last
 TEST_CASE("shutdown stops children in reverse start order and logs each step",
@@ -89,13 +105,7 @@ TEST_CASE("shutdown is idempotent: repeated stop requests change nothing",
 
 TEST_CASE("hurry shortens a long deadline", "[supervisor][shutdown]") {
   fixture f;
-  supervisor_spec spec;
-  spec.name = "t";
-  spec.hurry_deadline = std::chrono::milliseconds(50);
-  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
-  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(60000));
-  spec.children = {stubborn};
-  auto sup = f.spawn(spec);
+  auto sup = f.spawn(with_stubborn_child(f, "t", std::chrono::milliseconds(50)));
   f.require_ready(sup);
   (*f.self)->send_exit(sup, caf::exit_reason::user_shutdown);
   REQUIRE(f.rec->wait_for("ignored:stubborn"));
@@ -288,12 +298,7 @@ TEST_CASE("stubborn dynamic children share one deadline and one stall report",
 // its own (short) hurry deadline: mid stops cleanly, t never has to kill it.
 TEST_CASE("hurry propagates to child supervisors", "[supervisor][shutdown]") {
   fixture f;
-  supervisor_spec mid;
-  mid.name = "mid";
-  mid.hurry_deadline = std::chrono::milliseconds(20);
-  auto stubborn = test_worker("stubborn", f.rec, restart_type::permanent, on_exit_do::ignore);
-  stubborn.shutdown = shutdown_policy::deadline(std::chrono::milliseconds(60000));
-  mid.children = {stubborn};
+  auto mid = with_stubborn_child(f, "mid", std::chrono::milliseconds(20));
   supervisor_spec root;
   root.name = "t";
   root.hurry_deadline = std::chrono::milliseconds(60000);
