@@ -90,8 +90,18 @@ private:
   void finish_job(std::unordered_map<uint64_t, stop_job>::iterator job);
   static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
   void stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time);
-  void send_exit_spread(const caf::actor& child, caf::exit_reason reason);
-  void send_hurry_spread(const caf::actor& child);
+  /// Sends `x` without an execution unit. `send` would schedule the child on
+  /// this worker's own queue, where the other workers steal it in O(queue
+  /// length) (see stop_batch): with many sends in one handler (1,024 terminate
+  /// requests, a stop batch, a hurry to every session) that queue grows long.
+  /// Without one, CAF hands the children to its workers in turn. A stop one at
+  /// a time (ordered shutdown, a restart group) keeps `send_exit`: the child
+  /// then runs next on this thread, which is the shortest round trip.
+  template <class T>
+  void send_spread(const caf::actor& child, T&& x) {
+    child->enqueue(
+        caf::make_mailbox_element(ctrl(), caf::make_message_id(), {}, std::forward<T>(x)), nullptr);
+  }
   void on_child_stopped(child& c, const caf::error& reason);
   void complete_stop(child& c);
   caf::timespan stop_timeout(const child& c) const;

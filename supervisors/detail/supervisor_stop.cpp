@@ -92,23 +92,6 @@ caf::timespan supervisor_actor::stop_timeout(const child& c) const {
   return sd.timeout;
 }
 
-// `send_exit` would schedule the child on this worker's own queue, where the
-// other workers steal it in O(queue length) (see stop_batch): with many stops
-// in one handler (1,024 terminate requests, a batch) that queue grows long.
-// Without an execution unit CAF hands the child to its workers in turn. A stop
-// one at a time (ordered shutdown, a restart group) keeps `send_exit`: the
-// child then runs next on this thread, which is the shortest round trip.
-void supervisor_actor::send_exit_spread(const caf::actor& child, caf::exit_reason reason) {
-  child->enqueue(caf::make_mailbox_element(ctrl(), caf::make_message_id(), {},
-                                           caf::exit_msg{address(), reason}),
-                 nullptr);
-}
-
-void supervisor_actor::send_hurry_spread(const caf::actor& child) {
-  child->enqueue(caf::make_mailbox_element(ctrl(), caf::make_message_id(), {}, hurry_atom::value),
-                 nullptr);
-}
-
 void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time) {
   c.stop_job = job_id;
   if (c.state == child_state::stopping)
@@ -126,7 +109,7 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, boo
   if (one_at_a_time)
     send_exit(c.handle, caf::exit_reason::user_shutdown); // runs next on this thread
   else
-    send_exit_spread(c.handle, caf::exit_reason::user_shutdown);
+    send_spread(c.handle, caf::exit_msg{address(), caf::exit_reason::user_shutdown});
   auto timeout = stop_timeout(c);
   if (hurried_)
     since = now(); // after a hurry every new stop gets hurry_deadline from now
@@ -308,11 +291,9 @@ void supervisor_actor::hurry() {
     return;
   hurried_ = true;
   auto due = now() + spec_.hurry_deadline;
-  for (auto* c : children_.in_order()) {
-    if (!c->alive())
-      continue;
-    if (c->spec->kind == child_kind::supervisor) // thousands of sessions: spread (see above)
-      send_hurry_spread(c->handle);
+  for (auto* c : children_.running_now()) {      // order does not matter: no sort
+    if (c->spec->kind == child_kind::supervisor) // thousands of sessions: spread them
+      send_spread(c->handle, hurry_atom::value);
     if (c->state == child_state::stopping && !c->killing &&
         (c->stop_deadline == time_point{} || c->stop_deadline > due))
       arm_deadline(*c, spec_.hurry_deadline);
