@@ -4,15 +4,17 @@
 
 namespace arbor::detail {
 
-child& child_table::add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args) {
-  auto record = std::make_shared<child>();
+child* child_table::add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args) {
+  auto [slot, added] = by_id_.try_emplace(std::move(id));
+  if (!added)
+    return nullptr;
+  auto& record = slot->second;
+  record = std::make_shared<child>();
   record->spec = std::move(spec);
-  record->id = id;
+  record->id = slot->first;
   record->args = std::move(args);
   record->order = next_order_++;
-  auto& result = *record;
-  by_id_.emplace(std::move(id), std::move(record));
-  return result;
+  return record.get();
 }
 
 child* child_table::find(const std::string& id) {

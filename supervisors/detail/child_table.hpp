@@ -43,8 +43,9 @@ struct child : std::enable_shared_from_this<child> {
 
 class child_table {
 public:
-  /// Adds a stopped child at the end of the start order.
-  child& add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args = {});
+  /// Adds a stopped child at the end of the start order; nullptr (and nothing
+  /// added) when `id` is taken. One hash operation: no separate lookup first.
+  child* add(std::shared_ptr<const child_spec> spec, std::string id, caf::message args = {});
 
   child* find(const std::string& id);
   child* find(caf::actor_id aid);

@@ -40,9 +40,10 @@ caf::result<caf::actor> supervisor_actor::on_start_dynamic(std::string& id, caf:
     return make_error(errc::invalid_spec, "start_child with args needs a dynamic supervisor");
   if (id.empty())
     id = template_->id + "-" + std::to_string(++dynamic_ids_);
-  if (children_.find(id) != nullptr)
+  auto* added = children_.add(template_, id, std::move(args));
+  if (added == nullptr)
     return make_error(errc::duplicate_child, id);
-  auto& c = children_.add(template_, id, std::move(args));
+  auto& c = *added;
   auto handle = invoke_factory(c);
   if (!handle) {
     auto err = handle.error();

@@ -29,7 +29,7 @@ TEST_CASE("children are found by id and, while they run, by actor", "[child_tabl
   add_message_types(cfg);
   caf::actor_system sys{cfg};
   child_table table;
-  auto& a = table.add(spec_named("a"), "a");
+  auto& a = *table.add(spec_named("a"), "a");
   table.add(spec_named("b"), "b");
   CHECK(table.find("a") == &a);
   CHECK(table.find("zz") == nullptr);
@@ -44,6 +44,17 @@ TEST_CASE("children are found by id and, while they run, by actor", "[child_tabl
   CHECK(table.running_now().empty());
   CHECK_FALSE(a.alive());
   caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("adding a taken id adds nothing and leaves the first record", "[child_table]") {
+  child_table table;
+  auto* first = table.add(spec_named("a"), "a");
+  REQUIRE(first != nullptr);
+  CHECK(table.add(spec_named("other"), "a") == nullptr);
+  CHECK(table.size() == 1);
+  CHECK(table.find("a") == first);
+  CHECK(first->spec->id == "a"); // not replaced by the second spec
+  CHECK(table.in_order().size() == 1);
 }
 
 TEST_CASE("in_order lists children in the order they were added", "[child_table]") {
@@ -62,7 +73,7 @@ TEST_CASE("in_order lists children in the order they were added", "[child_table]
 TEST_CASE("a record held by a stop job outlives its removal and says it was removed",
           "[child_table]") {
   child_table table;
-  auto held = table.add(spec_named("a"), "a").shared_from_this();
+  auto held = table.add(spec_named("a"), "a")->shared_from_this();
   CHECK_FALSE(held->removed);
   table.remove("a");
   CHECK(table.find("a") == nullptr);
@@ -70,7 +81,7 @@ TEST_CASE("a record held by a stop job outlives its removal and says it was remo
   CHECK(held->removed);
   CHECK(held->id == "a"); // still readable: the job skips it without a lookup
   // A new child under the same id is a different record; the old one stays removed.
-  auto& fresh = table.add(spec_named("a"), "a");
+  auto& fresh = *table.add(spec_named("a"), "a");
   CHECK(&fresh != held.get());
   CHECK_FALSE(fresh.removed);
   CHECK(held->removed);
