@@ -66,35 +66,56 @@ supervisor_spec dynamic_spec() {
 using request_fn =
     std::function<void(caf::event_based_actor* self, size_t i, std::function<void()> answered)>;
 
-size_t in_flight = 1024; // requests a pipeline keeps outstanding (--in-flight)
+size_t in_flight = 1024; // requests the pipeline keeps outstanding (--in-flight)
+size_t drivers = 1;      // actors sharing that window (--drivers)
 
-/// Keeps `in_flight` requests outstanding until `total` got answers.
+/// One driver: requests `first`, `first + step`, ... below `total`, keeping
+/// `window` outstanding; answers `go` when all of its requests got answers.
+caf::behavior pipeline_driver(caf::event_based_actor* self, size_t first, size_t step, size_t total,
+                              size_t window, request_fn make) {
+  struct state {
+    size_t next;
+    size_t left;
+    caf::response_promise done;
+    std::function<void()> send_one;
+  };
+  auto st = std::make_shared<state>();
+  st->next = first;
+  st->left = first < total ? (total - first + step - 1) / step : 0;
+  st->send_one = [self, st, step, total, make] {
+    if (st->next >= total)
+      return;
+    auto i = st->next;
+    st->next += step;
+    make(self, i, [st] {
+      if (--st->left == 0)
+        st->done.deliver(ok_atom::value);
+      else
+        st->send_one();
+    });
+  };
+  return {[self, st, window](go_atom) {
+    st->done = self->make_response_promise();
+    if (st->left == 0)
+      st->done.deliver(ok_atom::value);
+    for (size_t i = 0; i < window; ++i)
+      st->send_one();
+    return caf::delegated<ok_atom>{};
+  }};
+}
+
+/// Keeps `in_flight` requests outstanding, spread over `drivers` actors, until
+/// `total` got answers.
 void run_pipeline(caf::actor_system& sys, size_t total, request_fn make) {
-  auto driver = sys.spawn([total, make](caf::event_based_actor* self) -> caf::behavior {
-    auto sent = std::make_shared<size_t>(0);
-    auto answered = std::make_shared<size_t>(0);
-    auto done = std::make_shared<caf::response_promise>();
-    auto send_one = std::make_shared<std::function<void()>>();
-    *send_one = [=] {
-      if (*sent == total)
-        return;
-      make(self, (*sent)++, [=] {
-        if (++*answered == total)
-          done->deliver(ok_atom::value);
-        else
-          (*send_one)();
-      });
-    };
-    return {[=](go_atom) {
-      *done = self->make_response_promise();
-      for (size_t i = 0; i < in_flight && i < total; ++i)
-        (*send_one)();
-      return caf::delegated<ok_atom>{};
-    }};
-  });
+  auto window = std::max<size_t>(1, in_flight / drivers);
+  std::vector<caf::actor> all;
+  for (size_t k = 0; k < drivers; ++k)
+    all.push_back(sys.spawn(pipeline_driver, k, drivers, total, window, make));
   caf::scoped_actor self{sys};
-  self->request(driver, caf::infinite, go_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
-  self->send_exit(driver, caf::exit_reason::kill);
+  for (auto& d : all)
+    self->request(d, caf::infinite, go_atom::value).receive([](ok_atom) {}, [](caf::error&) {});
+  for (auto& d : all)
+    self->send_exit(d, caf::exit_reason::kill);
 }
 
 request_fn start_children(caf::actor sup) {
@@ -411,7 +432,9 @@ int main(int argc, char** argv) {
   app.add_option("--only", only, "run only these: dynamic, dyn-shutdown, restart, shutdown, memory")
       ->delimiter(',')
       ->check(CLI::IsMember({"dynamic", "dyn-shutdown", "restart", "shutdown", "memory"}));
-  app.add_option("--in-flight", in_flight, "requests kept outstanding by the start/stop driver");
+  app.add_option("--in-flight", in_flight, "requests kept outstanding by the start/stop drivers");
+  app.add_option("--drivers", drivers, "actors sharing the start/stop requests and their window")
+      ->check(CLI::Range(1, 64));
   bench::scheduler_flags flags;
   flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
@@ -422,10 +445,10 @@ int main(int argc, char** argv) {
   configure_scheduler(cfg, sched);
   caf::actor_system sys{cfg};
   std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s, %s "
-              "clock, %zu requests in flight\n",
+              "clock, %zu requests in flight from %zu driver(s)\n",
               std::thread::hardware_concurrency(), CAF_VERSION, sys.scheduler().num_workers(),
               sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)",
-              lean_clock_stats(sys) ? "lean" : "CAF's stock", in_flight);
+              lean_clock_stats(sys) ? "lean" : "CAF's stock", in_flight, drivers);
   auto wanted = [&only](const char* name) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   };
