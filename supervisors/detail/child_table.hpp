@@ -6,6 +6,7 @@
 #include "messages/supervision.hpp"
 #include "supervisors/spec.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>
@@ -35,7 +36,8 @@ struct child : std::enable_shared_from_this<child> {
   bool remove_when_stopped = false;
   bool removed = false;  ///< gone from the table; a job still holding it skips it
   uint64_t stop_job = 0; ///< the job waiting for this child, 0 = none
-  std::vector<caf::response_promise> stop_waiters;
+  // Inline room for the usual one waiter: no allocation per terminate request.
+  boost::container::small_vector<caf::response_promise, 1> stop_waiters;
   std::vector<caf::response_promise> start_waiters; ///< start/restart requests
 
   bool alive() const noexcept { return static_cast<bool>(handle); }

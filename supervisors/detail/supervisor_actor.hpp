@@ -89,6 +89,7 @@ private:
   void on_batch_timer(uint64_t job_id);
   void finish_job(std::unordered_map<uint64_t, stop_job>::iterator job);
   static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
+  /// Sends `c` its exit; its deadline counts from `since` ({} = now).
   void stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time);
   /// Sends `x` without an execution unit. `send` would schedule the child on
   /// this worker's own queue, where the other workers steal it in O(queue

@@ -69,7 +69,7 @@ void supervisor_actor::stop_next(uint64_t job_id) {
   while (job.next < job.queue.size()) {
     auto& c = *job.queue[job.next++];
     if (!c.removed && c.alive()) {
-      stop_one(c, job_id, now(), true);
+      stop_one(c, job_id, time_point{}, true);
       return;
     }
   }
@@ -99,11 +99,12 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, boo
   c.state = child_state::stopping;
   c.killing = false;
   c.stop_deadline = time_point{};
-  c.stop_started = clock().now();
+  auto t = now(); // the one clock read of a stop
+  c.stop_started = t;
   if (c.spec->effective_shutdown().how == shutdown_policy::kind::brutal_kill) {
     c.killing = true;
     send_exit(c.handle, caf::exit_reason::kill);
-    arm_deadline(c, spec_.kill_grace);
+    arm_deadline_at(c, t + spec_.kill_grace);
     return;
   }
   if (one_at_a_time)
@@ -111,8 +112,8 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, boo
   else
     send_spread(c.handle, caf::exit_msg{address(), caf::exit_reason::user_shutdown});
   auto timeout = stop_timeout(c);
-  if (hurried_)
-    since = now(); // after a hurry every new stop gets hurry_deadline from now
+  if (hurried_ || since == time_point{})
+    since = t; // after a hurry every new stop gets hurry_deadline from now
   if (timeout != caf::timespan::max())
     arm_deadline_at(c, since + timeout);
 }
@@ -120,10 +121,11 @@ void supervisor_actor::stop_one(child& c, uint64_t job_id, time_point since, boo
 void supervisor_actor::on_child_stopped(child& c, const caf::error& reason) {
   bool failed = !is_clean_exit(reason) && !c.killing;
   if (failed && !stop_failure_)
-    stop_failure_ = reason; // the first failure surfaces once every child stopped
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock().now() - c.stop_started);
-  log_child("child_stopped", failed ? spdlog::level::warn : spdlog::level::info, c, &reason,
-            took.count());
+    stop_failure_ = reason;    // the first failure surfaces once every child stopped
+  std::optional<int64_t> took; // read the clock only for the log line
+  if (supervisor_log_enabled())
+    took = std::chrono::duration_cast<std::chrono::milliseconds>(now() - c.stop_started).count();
+  log_child("child_stopped", failed ? spdlog::level::warn : spdlog::level::info, c, &reason, took);
   complete_stop(c);
 }
 
