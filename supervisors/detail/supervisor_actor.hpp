@@ -84,6 +84,7 @@ private:
   };
   void stop_children(std::vector<std::shared_ptr<child>> queue, bool concurrent,
                      std::function<void()> then);
+  static std::shared_ptr<child> take_next(stop_job& job);
   void stop_next(uint64_t job_id);
   void stop_batch(uint64_t job_id);
   void on_batch_timer(uint64_t job_id);

@@ -39,9 +39,9 @@ void supervisor_actor::stop_batch(uint64_t job_id) {
   auto& job = i->second;
   auto end = std::min(job.queue.size(), job.next + stop_batch_size);
   while (job.next < end)
-    if (auto& c = *job.queue[job.next++]; !c.removed && c.alive()) {
+    if (auto held = take_next(job); !held->removed && held->alive()) {
       ++job.pending;
-      stop_one(c, job_id, job.started, false); // one deadline for the whole job
+      stop_one(*held, job_id, job.started, false); // one deadline for the whole job
     }
   if (job.next < job.queue.size()) {
     if (!job.batch_timer) { // the next batch even if no child stops (all stubborn)
@@ -61,15 +61,22 @@ void supervisor_actor::on_batch_timer(uint64_t job_id) {
   }
 }
 
+// The job lets go of each record as it sends the exit: from then on the child
+// table (or nobody, for a removed child) holds it, and the end of a long job
+// frees nothing in one go.
+std::shared_ptr<child> supervisor_actor::take_next(stop_job& job) {
+  return std::move(job.queue[job.next++]);
+}
+
 void supervisor_actor::stop_next(uint64_t job_id) {
   auto i = jobs_.find(job_id);
   if (i == jobs_.end())
     return;
   auto& job = i->second;
   while (job.next < job.queue.size()) {
-    auto& c = *job.queue[job.next++];
-    if (!c.removed && c.alive()) {
-      stop_one(c, job_id, time_point{}, true);
+    auto held = take_next(job);
+    if (!held->removed && held->alive()) {
+      stop_one(*held, job_id, time_point{}, true);
       return;
     }
   }

@@ -70,6 +70,27 @@ TEST_CASE("in_order lists children in the order they were added", "[child_table]
     CHECK(ordered[i]->id == ids[i]);
 }
 
+TEST_CASE("removals keep the rest in start order; a re-added id goes last", "[child_table]") {
+  child_table table;
+  for (int i = 0; i < 100; ++i)
+    table.add(spec_named("c" + std::to_string(i)), "c" + std::to_string(i));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 100; ++i)
+    if (i % 4 == 0)
+      expected.push_back("c" + std::to_string(i));
+    else
+      table.remove("c" + std::to_string(i)); // 75 of 100: compacts on the way
+  table.remove("c0");
+  table.add(spec_named("c0"), "c0");
+  expected.erase(expected.begin());
+  expected.push_back("c0");
+  std::vector<std::string> ids;
+  for (auto* c : table.in_order())
+    ids.push_back(c->id);
+  CHECK(ids == expected);
+  CHECK(table.size() == expected.size());
+}
+
 TEST_CASE("a record held by a stop job outlives its removal and says it was removed",
           "[child_table]") {
   child_table table;
