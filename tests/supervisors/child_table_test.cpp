@@ -70,7 +70,7 @@ TEST_CASE("in_order lists children in the order they were added", "[child_table]
     CHECK(ordered[i]->id == ids[i]);
 }
 
-TEST_CASE("removals keep the rest in start order; a re-added id goes last", "[child_table]") {
+TEST_CASE("removals keep the rest in start order, and a re-added id goes last", "[child_table]") {
   child_table table;
   for (int i = 0; i < 100; ++i)
     table.add(spec_named("c" + std::to_string(i)), "c" + std::to_string(i));
