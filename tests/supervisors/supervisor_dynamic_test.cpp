@@ -150,3 +150,67 @@ TEST_CASE("a dynamic child that dies before it is ready is an error, not a resta
   CHECK(f.log.events("child_restarted").empty());
   CHECK(is_clean_exit(f.stop(sup)));
 }
+
+namespace {
+
+/// A child spawned with caf::lazy_init: the factory records "start:<n>", CAF
+/// runs its behavior function (which records "init:<n>") only when the first
+/// message arrives.
+child_spec lazy_worker(std::shared_ptr<recorder> rec) {
+  child_spec spec;
+  spec.id = "l";
+  spec.restart = restart_type::permanent;
+  auto count = std::make_shared<std::atomic<int>>(0);
+  spec.start = [rec, count](child_context& ctx) -> caf::expected<caf::actor> {
+    auto n = std::to_string(++*count);
+    rec->add("start:" + n);
+    return ctx.system.spawn<caf::lazy_init>([rec, n](caf::event_based_actor* self) {
+      rec->add("init:" + n);
+      self->set_exit_handler([self, rec, n](caf::exit_msg& msg) {
+        rec->add("stop:" + n);
+        self->quit(msg.reason);
+      });
+      return caf::behavior{
+          [](ping_atom) { return ok_atom::value; },
+          [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); },
+      };
+    });
+  };
+  return spec;
+}
+
+} // namespace
+
+//   lazy (dynamic)
+//   ├── l-1   asked once, then crashed: restarted as l-1 (init:3)
+//   └── l-2   never asked: initialised by its exit message
+TEST_CASE("lazily initialised children start, answer, restart and stop like eager ones",
+          "[supervisor]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "lazy";
+  spec.strat = strategy::dynamic;
+  spec.children = {lazy_worker(f.rec)};
+  auto sup = f.spawn(spec, "/lazy");
+  f.require_ready(sup);
+  auto first = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  auto second = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(f.rec->with_prefix("init:").empty()); // started, not yet initialised
+  CHECK(f.ask<ok_atom>(*first, ping_atom::value));
+  CHECK(f.rec->with_prefix("init:") == std::vector<std::string>{"init:1"});
+  (*f.self)->send(*first, crash_atom::value); // a permanent child: restarted
+  REQUIRE(f.rec->wait_for("start:3"));
+  CHECK(f.rec->with_prefix("init:").size() == 1); // the new one waits for a message too
+  auto fresh = f.child(sup, "l-1");
+  REQUIRE(fresh);
+  CHECK(fresh != *first);
+  CHECK(f.ask<ok_atom>(fresh, ping_atom::value));
+  CHECK(f.rec->wait_for("init:3"));
+  CHECK(f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"l-2"}));
+  CHECK(f.rec->with_prefix("stop:") == std::vector<std::string>{"stop:2"});
+  CHECK(is_clean_exit(f.stop(sup)));
+  CHECK(f.rec->with_prefix("stop:") == (std::vector<std::string>{"stop:2", "stop:3"}));
+  CHECK(f.log.events("child_restarted", "l-1").size() == 1);
+}
