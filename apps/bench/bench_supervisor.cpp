@@ -1,7 +1,8 @@
 // bench_supervisor: the supervision core against raw CAF 0.17 in the same run.
 //
 //   dynamic start/stop   N children through start_child / terminate_child
-//                        (requests pipelined, 1024 in flight) vs raw spawn + exit
+//                        (requests pipelined, 64 in flight) vs raw spawn + exit;
+//                        children spawned eagerly, then with caf::lazy_init
 //   restart latency      crash → the new child answers a call, supervisor log ON
 //                        (async, to a file) vs a raw monitor-and-respawn actor
 //   dynamic shutdown     the N children stopped at once by their supervisor's exit
@@ -48,6 +49,14 @@ caf::behavior idle_worker(caf::event_based_actor* self) {
           [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); }};
 }
 
+/// Idle workers start eagerly (CAF schedules each new actor once to run its
+/// behavior function) or with `caf::lazy_init` (it runs on the first message).
+bool lazy_children = false;
+
+caf::actor spawn_idle(caf::actor_system& sys) {
+  return lazy_children ? sys.spawn<caf::lazy_init>(idle_worker) : sys.spawn(idle_worker);
+}
+
 supervisor_spec dynamic_spec() {
   supervisor_spec spec;
   spec.name = "sessions";
@@ -56,7 +65,7 @@ supervisor_spec dynamic_spec() {
   tmpl.id = "c";
   tmpl.restart = restart_type::temporary;
   tmpl.start = [](child_context& ctx) -> caf::expected<caf::actor> {
-    return ctx.system.spawn(idle_worker);
+    return spawn_idle(ctx.system);
   };
   spec.children = {tmpl};
   return spec;
@@ -66,8 +75,8 @@ supervisor_spec dynamic_spec() {
 using request_fn =
     std::function<void(caf::event_based_actor* self, size_t i, std::function<void()> answered)>;
 
-size_t in_flight = 1024; // requests the pipeline keeps outstanding (--in-flight)
-size_t drivers = 1;      // actors sharing that window (--drivers)
+size_t in_flight = 64; // requests the pipeline keeps outstanding (--in-flight)
+size_t drivers = 1;    // actors sharing that window (--drivers)
 
 /// One driver: requests `first`, `first + step`, ... below `total`, keeping
 /// `window` outstanding; answers `go` when all of its requests got answers.
@@ -143,7 +152,8 @@ caf::behavior raw_spawner(caf::event_based_actor* self) {
   });
   return {
       [self, st](start_child_atom, std::string&, caf::message&) {
-        auto a = self->spawn(idle_worker);
+        auto a =
+            lazy_children ? self->spawn<caf::lazy_init>(idle_worker) : self->spawn(idle_worker);
         self->monitor(a);
         st->by_id.emplace("c-" + std::to_string(++st->next), a);
         return a;
@@ -221,7 +231,8 @@ void bench_dynamic_shutdown(caf::actor_system& sys, size_t n, size_t raw_max) {
               ms, raw_n, seconds_since(t0) * 1000);
 }
 
-void bench_dynamic(caf::actor_system& sys, size_t n) {
+void bench_dynamic(caf::actor_system& sys, size_t n, bool lazy) {
+  lazy_children = lazy;
   caf::scoped_actor self{sys};
   auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
   auto [start, stop] = start_stop_rates(sys, sup, n);
@@ -232,9 +243,12 @@ void bench_dynamic(caf::actor_system& sys, size_t n) {
   auto raw = sys.spawn(raw_spawner);
   auto [raw_start, raw_stop] = start_stop_rates(sys, raw, n);
   self->send_exit(raw, caf::exit_reason::kill);
-  std::printf("dynamic start   %8.0f children/s   raw CAF spawn   %8.0f /s   (n=%zu)\n", start,
-              raw_start, n);
-  std::printf("dynamic stop    %8.0f children/s   raw CAF exit    %8.0f /s\n", stop, raw_stop);
+  const char* kind = lazy ? "lazy " : "eager";
+  std::printf("dynamic start, %s children %8.0f /s   raw CAF spawn   %8.0f /s   (n=%zu)\n", kind,
+              start, raw_start, n);
+  std::printf("dynamic stop,  %s children %8.0f /s   raw CAF exit    %8.0f /s\n", kind, stop,
+              raw_stop);
+  lazy_children = false;
 }
 
 std::pair<double, double> percentiles(std::vector<double> v) {
@@ -429,9 +443,11 @@ int main(int argc, char** argv) {
                  "children of raw CAF's baseline for the dynamic shutdown (quadratic)");
   app.add_option("--log-file", log_file, "supervisor log for the restart run");
   std::vector<std::string> only;
-  app.add_option("--only", only, "run only these: dynamic, dyn-shutdown, restart, shutdown, memory")
+  app.add_option("--only", only,
+                 "run only these: dynamic, dynamic-lazy, dyn-shutdown, restart, shutdown, memory")
       ->delimiter(',')
-      ->check(CLI::IsMember({"dynamic", "dyn-shutdown", "restart", "shutdown", "memory"}));
+      ->check(CLI::IsMember(
+          {"dynamic", "dynamic-lazy", "dyn-shutdown", "restart", "shutdown", "memory"}));
   app.add_option("--in-flight", in_flight, "requests kept outstanding by the start/stop drivers");
   app.add_option("--drivers", drivers, "actors sharing the start/stop requests and their window")
       ->check(CLI::Range(1, 64));
@@ -453,7 +469,9 @@ int main(int argc, char** argv) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   };
   if (wanted("dynamic"))
-    bench_dynamic(sys, children);
+    bench_dynamic(sys, children, false);
+  if (wanted("dynamic-lazy"))
+    bench_dynamic(sys, children, true);
   if (wanted("dyn-shutdown"))
     bench_dynamic_shutdown(sys, children, raw_group_max);
   if (wanted("restart")) {
