@@ -8,12 +8,17 @@ using namespace arbor::test;
 
 namespace {
 
-supervisor_spec dynamic_spec(std::shared_ptr<recorder> rec) {
+/// A dynamic supervisor named `name` whose children are made from `tmpl`.
+supervisor_spec dynamic_of(std::string name, child_spec tmpl) {
   supervisor_spec spec;
-  spec.name = "sessions";
+  spec.name = std::move(name);
   spec.strat = strategy::dynamic;
-  spec.children = {test_worker("s", rec, restart_type::transient)};
+  spec.children = {std::move(tmpl)};
   return spec;
+}
+
+supervisor_spec dynamic_spec(std::shared_ptr<recorder> rec) {
+  return dynamic_of("sessions", test_worker("s", rec, restart_type::transient));
 }
 
 } // namespace
@@ -124,9 +129,6 @@ TEST_CASE("a whole-tree snapshot names every node and serialises to JSON", "[sup
 TEST_CASE("a dynamic child that dies before it is ready is an error, not a restart",
           "[supervisor]") {
   fixture f;
-  supervisor_spec spec;
-  spec.name = "sessions";
-  spec.strat = strategy::dynamic;
   child_spec tmpl;
   tmpl.id = "s";
   tmpl.await_ready = true;
@@ -138,8 +140,7 @@ TEST_CASE("a dynamic child that dies before it is ready is an error, not a resta
       }};
     });
   };
-  spec.children = {tmpl};
-  auto sup = f.spawn(spec, "/app/sessions");
+  auto sup = f.spawn(dynamic_of("sessions", tmpl), "/app/sessions");
   f.require_ready(sup);
   auto child = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
   REQUIRE_FALSE(child);
@@ -187,11 +188,7 @@ child_spec lazy_worker(std::shared_ptr<recorder> rec) {
 TEST_CASE("lazily initialised children start, answer, restart and stop like eager ones",
           "[supervisor]") {
   fixture f;
-  supervisor_spec spec;
-  spec.name = "lazy";
-  spec.strat = strategy::dynamic;
-  spec.children = {lazy_worker(f.rec)};
-  auto sup = f.spawn(spec, "/lazy");
+  auto sup = f.spawn(dynamic_of("lazy", lazy_worker(f.rec)), "/lazy");
   f.require_ready(sup);
   auto first = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
   auto second = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
