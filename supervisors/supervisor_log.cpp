@@ -1,5 +1,6 @@
 #include "supervisors/supervisor_log.hpp"
 
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <condition_variable>
@@ -68,6 +69,13 @@ struct log_state {
 
 // Replaced as a whole by configure/shutdown; readers take a copy atomically.
 std::shared_ptr<const log_state> current_state;
+
+// Whether a state is installed, for the hot-path check. atomic_load on a
+// shared_ptr takes one of libstdc++'s global spinlocks and a reference count;
+// every supervisor asks this per child event, most often with the log off. A
+// reader that sees `true` just as the log shuts down finds no state in
+// log_supervisor_event and writes nothing.
+std::atomic<bool> log_on{false};
 
 std::shared_ptr<const log_state> load_state() {
   return std::atomic_load(&current_state);
@@ -184,6 +192,7 @@ void configure_supervisor_log(const supervisor_log_config& cfg) {
   state->logger = make_logger(cfg, state->fanout);
   state->node = cfg.node;
   auto old = std::atomic_exchange(&current_state, std::shared_ptr<const log_state>{state});
+  log_on.store(true, std::memory_order_relaxed);
   if (old)
     flush_state(*old);
 }
@@ -195,11 +204,12 @@ void flush_supervisor_log() {
 
 void shutdown_supervisor_log() {
   flush_supervisor_log();
+  log_on.store(false, std::memory_order_relaxed);
   std::atomic_store(&current_state, std::shared_ptr<const log_state>{});
 }
 
 bool supervisor_log_enabled() noexcept {
-  return load_state() != nullptr;
+  return log_on.load(std::memory_order_relaxed);
 }
 
 void log_supervisor_event(const log_event& ev) {

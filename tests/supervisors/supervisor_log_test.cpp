@@ -66,6 +66,16 @@ TEST_CASE("the async log loses no line from concurrent writers", "[supervisor_lo
   }
 }
 
+TEST_CASE("the log is enabled from configure until shutdown", "[supervisor_log]") {
+  {
+    test::log_capture capture;
+    CHECK(supervisor_log_enabled());
+    log_supervisor_event({"child_started", spdlog::level::info, "/t", "a"});
+    CHECK(capture.events("child_started", "a").size() == 1);
+  } // shuts the log down
+  CHECK_FALSE(supervisor_log_enabled());
+}
+
 TEST_CASE("without a configured sink events are dropped silently", "[supervisor_log]") {
   shutdown_supervisor_log();
   CHECK_FALSE(supervisor_log_enabled());
