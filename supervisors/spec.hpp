@@ -14,6 +14,7 @@
 #include "messages/supervision.hpp"
 
 #include <caf/actor.hpp>
+#include <caf/actor_config.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 #include <caf/message.hpp>
@@ -35,6 +36,31 @@ struct child_context {
   std::string path;  ///< the child's path, e.g. "/app/sessions/s-7"
   caf::actor parent; ///< the supervisor starting it
   caf::message args; ///< start arguments (dynamic children)
+  /// The supervisor's execution unit while it runs the factory (null outside one).
+  caf::execution_unit* host = nullptr;
+
+  /// Spawns a function-based child as the supervisor's own `self->spawn` would:
+  /// its first run is queued on the supervisor's worker, not handed to another
+  /// worker through the scheduler's shared queue. Same options as CAF's spawn,
+  /// except `linked` / `monitored`: the supervisor monitors the child itself.
+  template <caf::spawn_options Os = caf::no_spawn_options, class F, class... Ts>
+  caf::infer_handle_from_fun_t<F> spawn(F fun, Ts&&... xs) {
+    static_assert(caf::is_unbound(Os), "the supervisor links or monitors its children itself");
+    using impl = caf::infer_impl_from_fun_t<F>;
+    static constexpr bool spawnable = caf::detail::spawnable<F, impl, Ts...>();
+    static_assert(spawnable, "cannot spawn function-based actor with given arguments");
+    caf::actor_config cfg{host};
+    return system.spawn_functor<Os>(caf::detail::bool_token<spawnable>{}, cfg, fun,
+                                    std::forward<Ts>(xs)...);
+  }
+
+  /// Spawns a class-based child on the supervisor's execution unit (see above).
+  template <class T, caf::spawn_options Os = caf::no_spawn_options, class... Ts>
+  caf::infer_handle_from_class_t<T> spawn(Ts&&... xs) {
+    static_assert(caf::is_unbound(Os), "the supervisor links or monitors its children itself");
+    caf::actor_config cfg{host};
+    return system.spawn_class<T, Os>(cfg, std::forward<Ts>(xs)...);
+  }
 };
 
 /// Starts one child. Returns the child's handle or an error (a thrown exception

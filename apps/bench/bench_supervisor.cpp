@@ -53,8 +53,9 @@ caf::behavior idle_worker(caf::event_based_actor* self) {
 /// behavior function) or with `caf::lazy_init` (it runs on the first message).
 bool lazy_children = false;
 
-caf::actor spawn_idle(caf::actor_system& sys) {
-  return lazy_children ? sys.spawn<caf::lazy_init>(idle_worker) : sys.spawn(idle_worker);
+/// The supervisor's factory spawns as raw CAF's spawner does, on its own worker.
+caf::actor spawn_idle(child_context& ctx) {
+  return lazy_children ? ctx.spawn<caf::lazy_init>(idle_worker) : ctx.spawn(idle_worker);
 }
 
 supervisor_spec dynamic_spec() {
@@ -64,9 +65,7 @@ supervisor_spec dynamic_spec() {
   child_spec tmpl;
   tmpl.id = "c";
   tmpl.restart = restart_type::temporary;
-  tmpl.start = [](child_context& ctx) -> caf::expected<caf::actor> {
-    return spawn_idle(ctx.system);
-  };
+  tmpl.start = [](child_context& ctx) -> caf::expected<caf::actor> { return spawn_idle(ctx); };
   spec.children = {tmpl};
   return spec;
 }
@@ -298,7 +297,7 @@ child_spec announcing_worker(caf::actor driver) {
   child_spec w;
   w.id = "w";
   w.start = [driver](child_context& ctx) -> caf::expected<caf::actor> {
-    auto a = ctx.system.spawn(idle_worker);
+    auto a = ctx.spawn(idle_worker);
     caf::anon_send(driver, a); // tells the driver which actor is new
     return a;
   };

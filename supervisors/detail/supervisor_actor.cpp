@@ -147,7 +147,7 @@ void supervisor_actor::finish_start() {
 }
 
 caf::expected<caf::actor> supervisor_actor::invoke_factory(child& c) {
-  child_context ctx{system(), child_path(c), caf::actor_cast<caf::actor>(this), c.args};
+  child_context ctx{system(), child_path(c), caf::actor_cast<caf::actor>(this), c.args, context()};
   try {
     auto result = c.spec->start(ctx);
     if (result && !*result)

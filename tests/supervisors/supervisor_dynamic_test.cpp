@@ -211,3 +211,76 @@ TEST_CASE("lazily initialised children start, answer, restart and stop like eage
   CHECK(f.rec->with_prefix("stop:") == (std::vector<std::string>{"stop:2", "stop:3"}));
   CHECK(f.log.events("child_restarted", "l-1").size() == 1);
 }
+
+namespace {
+
+/// A class-based child for child_context::spawn<T>: answers ping with its tag.
+class tagged_actor : public caf::event_based_actor {
+public:
+  tagged_actor(caf::actor_config& cfg, std::string tag)
+    : caf::event_based_actor(cfg), tag_(std::move(tag)) {}
+
+  caf::behavior make_behavior() override {
+    return {[this](ping_atom) { return tag_; }};
+  }
+
+private:
+  std::string tag_;
+};
+
+/// A template whose factory uses ctx.spawn: function-based children with an
+/// argument for odd start counts, class-based ones for even.
+child_spec spawned_on_host(std::shared_ptr<recorder> rec) {
+  child_spec spec;
+  spec.id = "h";
+  spec.restart = restart_type::permanent;
+  auto count = std::make_shared<std::atomic<int>>(0);
+  spec.start = [rec, count](child_context& ctx) -> caf::expected<caf::actor> {
+    auto n = ++*count;
+    rec->add(ctx.host != nullptr ? "host:set" : "host:none");
+    if (n % 2 == 0)
+      return ctx.spawn<tagged_actor>("class:" + std::to_string(n));
+    return ctx.spawn(
+        [](caf::event_based_actor* self, std::string tag) -> caf::behavior {
+          return {[tag](ping_atom) { return tag; },
+                  [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); }};
+        },
+        "fun:" + std::to_string(n));
+  };
+  return spec;
+}
+
+} // namespace
+
+//   hosted (dynamic)
+//   ├── h-1   ctx.spawn(fun, "fun:1"), crashed: restarted as ctx.spawn(fun, "fun:3")
+//   └── h-2   ctx.spawn<tagged_actor>("class:2")
+TEST_CASE("children spawned through the factory context's spawn are supervised", "[supervisor]") {
+  fixture f;
+  auto sup = f.spawn(dynamic_of("hosted", spawned_on_host(f.rec)), "/hosted");
+  f.require_ready(sup);
+  auto first = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  auto second = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(f.ask<std::string>(*first, ping_atom::value) == std::string{"fun:1"});
+  CHECK(f.ask<std::string>(*second, ping_atom::value) == std::string{"class:2"});
+  (*f.self)->send(*first, crash_atom::value);
+  REQUIRE(f.log.wait_for("child_restarted"));
+  auto fresh = f.child(sup, "h-1");
+  REQUIRE(fresh);
+  CHECK(f.ask<std::string>(fresh, ping_atom::value) == std::string{"fun:3"});
+  // Every start ran inside the supervisor, so the factory saw its worker.
+  CHECK(f.rec->with_prefix("host:") == std::vector<std::string>(3, "host:set"));
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+TEST_CASE("a factory context without a host spawns through the system's scheduler",
+          "[supervisor]") {
+  fixture f;
+  child_context ctx{*f.sys, "/outside", caf::actor{}, {}};
+  auto a = ctx.spawn<tagged_actor>("outside");
+  REQUIRE(a);
+  CHECK(f.ask<std::string>(a, ping_atom::value) == std::string{"outside"});
+  CHECK(f.stop(a) == caf::exit_reason::user_shutdown);
+}
