@@ -23,7 +23,6 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <cstdio>
-#include <malloc.h>
 #include <unordered_map>
 
 using namespace arbor;
@@ -36,12 +35,6 @@ namespace {
 
 double seconds_since(clk::time_point t0) {
   return std::chrono::duration<double>(clk::now() - t0).count();
-}
-
-/// Bytes currently allocated through malloc (not RSS: freed memory that the
-/// allocator keeps would hide what a new actor costs).
-long live_bytes() {
-  return static_cast<long>(mallinfo2().uordblks);
 }
 
 caf::behavior idle_worker(caf::event_based_actor* self) {
@@ -405,12 +398,12 @@ void bench_ordered_shutdown(caf::actor_system& sys, size_t n) {
 
 void bench_memory(caf::actor_system& sys, size_t n) {
   caf::scoped_actor self{sys};
-  auto before = live_bytes();
+  auto before = bench::live_bytes();
   std::vector<caf::actor> raw;
   raw.reserve(n);
   for (size_t i = 0; i < n; ++i)
     raw.push_back(sys.spawn(idle_worker));
-  double raw_b = static_cast<double>(live_bytes() - before) / n;
+  double raw_b = static_cast<double>(bench::live_bytes() - before) / n;
   for (auto& a : raw) {
     self->monitor(a);
     self->send_exit(a, caf::exit_reason::kill);
@@ -419,12 +412,12 @@ void bench_memory(caf::actor_system& sys, size_t n) {
   self->receive_for(downs, n)([](caf::down_msg&) {});
   raw.clear();
   auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/m");
-  before = live_bytes();
+  before = bench::live_bytes();
   run_pipeline(sys, n, start_children(sup));
-  double sup_b = static_cast<double>(live_bytes() - before) / n;
+  double sup_b = static_cast<double>(bench::live_bytes() - before) / n;
   std::printf("memory per idle child: supervised %6.0f B, raw CAF actor %6.0f B, overhead %6.0f B "
-              "(n=%zu, malloc'd bytes)\n",
-              sup_b, raw_b, sup_b - raw_b, n);
+              "(n=%zu, bytes allocated, %s)\n",
+              sup_b, raw_b, sup_b - raw_b, n, bench::allocator_name());
   self->send_exit(sup, caf::exit_reason::user_shutdown);
   self->wait_for(sup);
 }
@@ -459,9 +452,10 @@ int main(int argc, char** argv) {
   add_message_types(cfg);
   configure_scheduler(cfg, sched);
   caf::actor_system sys{cfg};
-  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %zu workers, idle %s, %s "
+  std::printf("arbor bench_supervisor: %u hardware threads, CAF %d, %s, %zu workers, idle %s, %s "
               "clock, %zu requests in flight from %zu driver(s)\n",
-              std::thread::hardware_concurrency(), CAF_VERSION, sys.scheduler().num_workers(),
+              std::thread::hardware_concurrency(), CAF_VERSION, bench::allocator_name(),
+              sys.scheduler().num_workers(),
               sched.idle_polling ? "polling (CAF stock)" : "blocking (arbor default)",
               lean_clock_stats(sys) ? "lean" : "CAF's stock", in_flight, drivers);
   auto wanted = [&only](const char* name) {

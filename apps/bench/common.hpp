@@ -4,7 +4,11 @@
 #include "supervisors/scheduler.hpp"
 
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 #include <sys/resource.h>
+#ifdef ARBOR_MALLOC_TCMALLOC
+#include <gperftools/malloc_extension_c.h>
+#endif
 
 namespace arbor::bench {
 
@@ -15,6 +19,27 @@ inline void raise_fd_limit() {
   ::getrlimit(RLIMIT_NOFILE, &lim);
   lim.rlim_cur = lim.rlim_max;
   ::setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+/// The allocator this program was linked with (ARBOR_MALLOC in CMake).
+inline const char* allocator_name() {
+#ifdef ARBOR_MALLOC_TCMALLOC
+  return "tcmalloc_minimal";
+#else
+  return "glibc malloc";
+#endif
+}
+
+/// Bytes currently allocated through malloc, as the allocator counts them (not
+/// RSS: freed memory that the allocator keeps would hide what a new object costs).
+inline long live_bytes() {
+#ifdef ARBOR_MALLOC_TCMALLOC
+  size_t bytes = 0;
+  MallocExtension_GetNumericProperty("generic.current_allocated_bytes", &bytes);
+  return static_cast<long>(bytes);
+#else
+  return static_cast<long>(mallinfo2().uordblks);
+#endif
 }
 
 /// `--workers N`, `--idle-blocking` and `--stock-clock`. Without them a

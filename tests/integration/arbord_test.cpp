@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <fstream>
 
 using namespace arbor;
 using namespace arbor::test;
@@ -75,6 +76,25 @@ TEST_CASE("a second signal during shutdown is logged and shutdown still ends cle
   CHECK(arbord.wait_exit(seconds(20)) == 0);
   CHECK(children_of(arbord.seen, "shutdown_started", "/app").size() == 1);
   CHECK(children_of(arbord.seen, "shutdown_completed", "/app").size() == 1);
+}
+
+// ARBOR_MALLOC=tcmalloc (the default outside sanitizer builds) links gperftools'
+// tcmalloc_minimal into arbord; the running process must have it mapped.
+TEST_CASE("arbord runs on the allocator it was built with", "[arbord]") {
+  child_process arbord{{ARBORD_PATH, "--port", "0"}};
+  REQUIRE(arbord.wait_for("node_started", seconds(20)));
+  std::ifstream maps{"/proc/" + std::to_string(arbord.pid()) + "/maps"};
+  REQUIRE(maps);
+  bool tcmalloc = false;
+  for (std::string line; std::getline(maps, line);)
+    tcmalloc = tcmalloc || line.find("libtcmalloc_minimal") != std::string::npos;
+#ifdef ARBOR_IT_TCMALLOC
+  CHECK(tcmalloc);
+#else
+  CHECK_FALSE(tcmalloc);
+#endif
+  arbord.signal(SIGTERM);
+  CHECK(arbord.wait_exit(seconds(20)) == 0);
 }
 
 TEST_CASE("bad command-line options are one clear error and a non-zero exit", "[arbord]") {
