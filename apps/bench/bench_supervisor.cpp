@@ -69,6 +69,7 @@ using request_fn =
 
 size_t in_flight = 64; // requests the pipeline keeps outstanding (--in-flight)
 size_t drivers = 1;    // actors sharing that window (--drivers)
+bool cold = false;     // true: no untimed raw round before the start/stop rows (--cold)
 
 /// One driver: requests `first`, `first + step`, ... below `total`, keeping
 /// `window` outstanding; answers `go` when all of its requests got answers.
@@ -226,6 +227,11 @@ void bench_dynamic_shutdown(caf::actor_system& sys, size_t n, size_t raw_max) {
 void bench_dynamic(caf::actor_system& sys, size_t n, bool lazy) {
   lazy_children = lazy;
   caf::scoped_actor self{sys};
+  if (!cold) { // the heap grows to n children here, not in the first timed run
+    auto warm = sys.spawn(raw_spawner);
+    start_stop_rates(sys, warm, n);
+    self->send_exit(warm, caf::exit_reason::kill);
+  }
   auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
   auto [start, stop] = start_stop_rates(sys, sup, n);
   self->send_exit(sup, caf::exit_reason::user_shutdown);
@@ -441,6 +447,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(
           {"dynamic", "dynamic-lazy", "dyn-shutdown", "restart", "shutdown", "memory"}));
   app.add_option("--in-flight", in_flight, "requests kept outstanding by the start/stop drivers");
+  app.add_flag("--cold", cold,
+               "no untimed warm-up round before the start/stop rows (the heap grows in the "
+               "first timed run)");
   app.add_option("--drivers", drivers, "actors sharing the start/stop requests and their window")
       ->check(CLI::Range(1, 64));
   bench::scheduler_flags flags;
