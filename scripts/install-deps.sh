@@ -10,6 +10,7 @@ packages=(
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev
+  libgoogle-perftools-dev
   python3 python3-websockets
 )
 packages+=("$@") # extra packages, e.g. scripts/install-bench-deps.sh's
