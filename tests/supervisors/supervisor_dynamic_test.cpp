@@ -17,6 +17,13 @@ supervisor_spec dynamic_of(std::string name, child_spec tmpl) {
   return spec;
 }
 
+/// Starts one dynamic child of `sup` with a generated id; fails the case if it cannot.
+caf::actor start_dynamic(fixture& f, const caf::actor& sup) {
+  auto child = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  REQUIRE(child);
+  return *child;
+}
+
 supervisor_spec dynamic_spec(std::shared_ptr<recorder> rec) {
   return dynamic_of("sessions", test_worker("s", rec, restart_type::transient));
 }
@@ -30,11 +37,8 @@ TEST_CASE("dynamic children start, are found, terminate and are forgotten", "[su
   auto sup = f.spawn(dynamic_spec(f.rec), "/app/sessions");
   f.require_ready(sup);
   std::vector<caf::actor> started;
-  for (int i = 0; i < 50; ++i) {
-    auto child = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
-    REQUIRE(child);
-    started.push_back(*child);
-  }
+  for (int i = 0; i < 50; ++i)
+    started.push_back(start_dynamic(f, sup));
   auto named = f.ask<caf::actor>(sup, start_child_atom::value, std::string{"mine"}, caf::message{});
   REQUIRE(named);
   auto dup = f.ask<caf::actor>(sup, start_child_atom::value, std::string{"mine"}, caf::message{});
@@ -190,19 +194,17 @@ TEST_CASE("lazily initialised children start, answer, restart and stop like eage
   fixture f;
   auto sup = f.spawn(dynamic_of("lazy", lazy_worker(f.rec)), "/lazy");
   f.require_ready(sup);
-  auto first = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
-  auto second = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
-  REQUIRE(first);
-  REQUIRE(second);
+  auto first = start_dynamic(f, sup);
+  auto second = start_dynamic(f, sup);
   CHECK(f.rec->with_prefix("init:").empty()); // started, not yet initialised
-  CHECK(f.ask<ok_atom>(*first, ping_atom::value));
+  CHECK(f.ask<ok_atom>(first, ping_atom::value));
   CHECK(f.rec->with_prefix("init:") == std::vector<std::string>{"init:1"});
-  (*f.self)->send(*first, crash_atom::value); // a permanent child: restarted
+  (*f.self)->send(first, crash_atom::value); // a permanent child: restarted
   REQUIRE(f.rec->wait_for("start:3"));
   CHECK(f.rec->with_prefix("init:").size() == 1); // the new one waits for a message too
   auto fresh = f.child(sup, "l-1");
   REQUIRE(fresh);
-  CHECK(fresh != *first);
+  CHECK(fresh != first);
   CHECK(f.ask<ok_atom>(fresh, ping_atom::value));
   CHECK(f.rec->wait_for("init:3"));
   CHECK(f.ask<ok_atom>(sup, terminate_child_atom::value, std::string{"l-2"}));
@@ -259,13 +261,11 @@ TEST_CASE("children spawned through the factory context's spawn are supervised",
   fixture f;
   auto sup = f.spawn(dynamic_of("hosted", spawned_on_host(f.rec)), "/hosted");
   f.require_ready(sup);
-  auto first = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
-  auto second = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
-  REQUIRE(first);
-  REQUIRE(second);
-  CHECK(f.ask<std::string>(*first, ping_atom::value) == std::string{"fun:1"});
-  CHECK(f.ask<std::string>(*second, ping_atom::value) == std::string{"class:2"});
-  (*f.self)->send(*first, crash_atom::value);
+  auto first = start_dynamic(f, sup);
+  auto second = start_dynamic(f, sup);
+  CHECK(f.ask<std::string>(first, ping_atom::value) == std::string{"fun:1"});
+  CHECK(f.ask<std::string>(second, ping_atom::value) == std::string{"class:2"});
+  (*f.self)->send(first, crash_atom::value);
   REQUIRE(f.log.wait_for("child_restarted"));
   auto fresh = f.child(sup, "h-1");
   REQUIRE(fresh);
