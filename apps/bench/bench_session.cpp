@@ -193,7 +193,8 @@ void bench_first_line(caf::actor_system& sys, io_loop_ptr io, const std::string&
 void bench_many(caf::actor_system& sys, io_loop_ptr io, const std::string& kernel, size_t n) {
   caf::scoped_actor self{sys};
   auto mgr = spawn_session_manager(sys, manager_config(kernel, static_cast<uint32_t>(n)), io);
-  auto before = rss_kib();
+  auto before = bench::live_bytes();
+  auto rss_before = rss_kib();
   auto t0 = clk::now();
   size_t ok = 0;
   for (size_t i = 0; i < n; ++i)
@@ -201,10 +202,14 @@ void bench_many(caf::actor_system& sys, io_loop_ptr io, const std::string& kerne
         .receive([&](session_info&) { ++ok; },
                  [](caf::error& e) { std::printf("  create: %s\n", describe(e).c_str()); });
   double create_s = seconds_since(t0);
-  auto after = rss_kib();
+  auto per_session = [n](long bytes) {
+    return static_cast<double>(bytes) / static_cast<double>(n);
+  };
   std::printf("%zu concurrent sessions with demo kernels: created in %.2f s; memory per session "
-              "(this process, kernels excluded) %.1f KiB (target < 64 KiB)\n",
-              ok, create_s, static_cast<double>(after - before) / static_cast<double>(n));
+              "(this process, kernels excluded) %.1f KiB allocated through %s, RSS delta %.1f "
+              "KiB (target < 64 KiB)\n",
+              ok, create_s, per_session(bench::live_bytes() - before) / 1024,
+              bench::allocator_name(), per_session(rss_kib() - rss_before));
   t0 = clk::now();
   self->send_exit(mgr, caf::exit_reason::user_shutdown);
   self->wait_for(mgr);
