@@ -43,8 +43,8 @@ void kernel_pool::schedule_refill() {
   if (closed_ || refill_pending_)
     return;
   refill_pending_ = true;
-  // Later, not now: the fork would stall this loop while the adopting session
-  // waits for its kernel's first output.
+  // Later, not now: each launch holds this loop until the child's exec while
+  // the adopting session waits for its kernel's first output.
   timer_.expires_after(refill_delay_);
   timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec)

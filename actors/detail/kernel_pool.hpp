@@ -1,4 +1,4 @@
-// Pre-started kernels: a few processes of one kernel spec, forked ahead of
+// Pre-started kernels: a few processes of one kernel spec, started ahead of
 // demand on the I/O loop, so that a new session adopts a running process
 // instead of paying fork + exec + program start-up on its create path.
 //
@@ -35,7 +35,8 @@ struct started_process {
   std::optional<boost::process::v2::process> proc;
 };
 
-/// Forks and execs `spec` with pipes (process group, parent-death signal).
+/// Starts `spec` with pipes (spawn_process: vfork + exec, own process group,
+/// parent-death signal).
 caf::error start_process(boost::asio::io_context& ctx, const kernel_spec& spec,
                          started_process& out);
 

@@ -1,23 +1,18 @@
 #include "actors/detail/kernel_process.hpp"
 
+#include "actors/detail/spawn_process.hpp"
 #include "actors/session_channel.hpp"
 #include "messages/errc.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/process/v2/environment.hpp>
-// Boost 1.81 omits this from header-only builds (process_environment::on_setup).
-#include <boost/process/v2/impl/environment.ipp>
 #include <boost/process/v2/process.hpp>
-#include <boost/process/v2/start_dir.hpp>
-#include <boost/process/v2/stdio.hpp>
 #include <caf/send.hpp>
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
-#include <limits>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -27,58 +22,6 @@ namespace bp = boost::process::v2;
 namespace arbor::detail {
 
 namespace {
-
-/// Closes the descriptors [from, to] (async-signal-safe: a child of a
-/// threaded parent may not allocate).
-void close_fds(int from, int to) {
-  if (from > to)
-    return;
-  if (::close_range(static_cast<unsigned>(from), static_cast<unsigned>(to), 0) == 0)
-    return;
-  for (int fd = from; fd <= to && fd < 65536; ++fd) // a kernel without close_range
-    ::close(fd);
-}
-
-/// Closes every descriptor above stderr except those in `keep` (any order).
-void close_all_but(const std::vector<int>& keep) {
-  int from = 3;
-  for (;;) {
-    int next = std::numeric_limits<int>::max(); // the lowest kept fd >= from
-    for (int fd : keep)
-      if (fd >= from && fd < next)
-        next = fd;
-    if (next == std::numeric_limits<int>::max())
-      return close_fds(from, next);
-    close_fds(from, next - 1);
-    from = next + 1;
-  }
-}
-
-/// Runs in the child between fork and exec: own process group, SIGKILL when
-/// the parent dies, the signal state a fresh program expects, and none of the
-/// server's descriptors (its sockets, other kernels' pipes). Boost.Process
-/// 1.81 closes only those above the highest descriptor it keeps (its
-/// `close_all` skips the gaps below), so the child would inherit the listening
-/// socket, client connections and the pipes of kernels started before it.
-struct child_setup {
-  pid_t parent;
-
-  template <class Launcher, class Path, class Argv>
-  bp::error_code on_exec_setup(Launcher& launcher, const Path&, const Argv&) {
-    if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-      return {errno, bp::system_category()};
-    if (::getppid() != parent) // the parent died before prctl took effect
-      return {ESRCH, bp::system_category()};
-    sigset_t none;
-    sigemptyset(&none);
-    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
-    close_all_but(launcher.fd_whitelist); // keeps the launcher's exec-error pipe
-    return {};
-  }
-};
 
 std::vector<std::string> merged_environment(const kernel_spec& spec) {
   std::vector<std::string> result;
@@ -130,19 +73,18 @@ caf::error start_process(boost::asio::io_context& ctx, const kernel_spec& spec,
                          started_process& out) {
   if (spec.command.empty())
     return make_error(errc::bad_config, "kernel command is empty");
-  std::vector<std::string> args(spec.command.begin() + 1, spec.command.end());
-  auto env = merged_environment(spec);
-  auto exe = resolve(spec.command.front());
+  auto exe = resolve(spec.command.front()).string();
   if (exe.empty())
     return make_error(errc::start_failed, spec.command.front() + ": not found in PATH");
-  bp::error_code ec;
-  bp::filesystem::path dir = spec.cwd.empty() ? bp::filesystem::current_path() : spec.cwd;
-  auto proc = bp::default_process_launcher()(
-      ctx.get_executor(), ec, exe, args, bp::process_stdio{out.in, out.out, out.err},
-      bp::process_environment{env}, bp::process_start_dir{dir}, child_setup{::getpid()});
-  if (ec)
-    return make_error(errc::start_failed, spec.command.front() + ": " + ec.message());
-  out.proc.emplace(std::move(proc));
+  spawn_request req{exe, {exe}, merged_environment(spec), spec.cwd};
+  req.argv.insert(req.argv.end(), spec.command.begin() + 1, spec.command.end());
+  auto child = spawn_process(req);
+  if (!child)
+    return std::move(child.error());
+  out.in.assign(child->in);
+  out.out.assign(child->out);
+  out.err.assign(child->err);
+  out.proc.emplace(ctx.get_executor(), child->pid);
   return {};
 }
 

@@ -153,6 +153,44 @@ TEST_CASE_METHOD(actor_fixture, "a kernel that cannot start fails readiness with
   CHECK(is(wait_down(host), errc::start_failed));
 }
 
+TEST_CASE_METHOD(actor_fixture, "a kernel starts in its directory with its environment",
+                 "[kernel]") {
+  kernel_spec spec = sh("pwd; echo \"$ARBOR_TEST_VALUE\"");
+  spec.cwd = "/usr";
+  spec.env["ARBOR_TEST_VALUE"] = "from the spec";
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  std::string out;
+  REQUIRE(read_until(*this, host, out, "spec\n"));
+  CHECK(out == "/usr\nfrom the spec\n");
+  CHECK(wait_down(host) == caf::exit_reason::normal);
+}
+
+TEST_CASE_METHOD(actor_fixture, "a kernel whose directory is missing fails readiness naming it",
+                 "[kernel]") {
+  kernel_spec spec = sh("echo never");
+  spec.cwd = "/nonexistent/arbor-dir";
+  auto host = spawn_kernel(*sys, io, spec, *self);
+  auto ready = ask<ok_atom>(host, ready_atom::value);
+  REQUIRE_FALSE(ready);
+  CHECK(is(ready.error(), errc::start_failed));
+  CHECK(describe(ready.error()).find("cannot enter /nonexistent/arbor-dir") != std::string::npos);
+  CHECK(is(wait_down(host), errc::start_failed));
+}
+
+TEST_CASE_METHOD(actor_fixture, "a kernel starts with every signal at its default and none blocked",
+                 "[kernel]") {
+  // The server ignores SIGPIPE (io_loop) and here also SIGUSR2: ignored
+  // signals would survive the exec if the child did not reset them.
+  auto previous = std::signal(SIGUSR2, SIG_IGN);
+  auto host = spawn_kernel(*sys, io, sh("exec grep -E '^Sig(Blk|Ign)' /proc/self/status"), *self);
+  std::string out;
+  bool complete = read_until(*this, host, out, "SigIgn:\t0000000000000000\n");
+  std::signal(SIGUSR2, previous);
+  CHECK(complete);
+  CHECK(out == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+  CHECK(wait_down(host) == caf::exit_reason::normal);
+}
+
 TEST_CASE_METHOD(actor_fixture, "a killed host still kills and reaps its kernel",
                  "[kernel][shutdown]") {
   auto host = spawn_kernel(*sys, io, sh("exec sleep 30"), *self);
