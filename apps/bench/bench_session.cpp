@@ -3,7 +3,9 @@
 //   2. fan-out in process: 1 KiB lines to 100 subscribers (deliveries/s)
 //   3. session create → kernel ready → first output line (p50, p99)
 //   4. N concurrent sessions with demo kernels: memory per session, close time
+//   5. kernel launch: spawn_process (vfork) vs fork + exec, small and large heap
 #include "actors/detail/kernel_process.hpp"
+#include "actors/detail/spawn_process.hpp"
 #include "actors/distributor.hpp"
 #include "actors/io_loop.hpp"
 #include "actors/kernel.hpp"
@@ -20,7 +22,12 @@
 #include <caf/all.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace arbor;
 using clk = std::chrono::steady_clock;
@@ -217,6 +224,70 @@ void bench_many(caf::actor_system& sys, io_loop_ptr io, const std::string& kerne
               seconds_since(t0));
 }
 
+/// How the old launcher started a kernel: fork, then wait on a close-on-exec
+/// pipe until the child's exec (Boost.Process's default launcher does this).
+pid_t fork_and_exec(const char* exe) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    return -1;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(exe, exe, nullptr);
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  char c;
+  while (::read(report[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  return pid;
+}
+
+pid_t spawn_true(const char* exe) {
+  auto child = detail::spawn_process({exe, {exe}, {}, {}});
+  if (!child)
+    return -1;
+  for (int fd : {child->in, child->out, child->err})
+    ::close(fd);
+  return child->pid;
+}
+
+/// p50/p99 of the time `launch` blocks its caller, over `rounds` launches of /bin/true.
+std::pair<double, double> time_launches(pid_t (*launch)(const char*), size_t rounds) {
+  std::vector<double> us;
+  for (size_t i = 0; i < rounds; ++i) {
+    auto t0 = clk::now();
+    pid_t pid = launch("/bin/true");
+    us.push_back(std::chrono::duration<double, std::micro>(clk::now() - t0).count());
+    if (pid > 0)
+      ::waitpid(pid, nullptr, 0);
+  }
+  return {percentile(us, 0.5), percentile(us, 0.99)};
+}
+
+void print_launches(const char* heap, size_t rounds) {
+  auto spawn = time_launches(spawn_true, rounds);
+  auto fork = time_launches(fork_and_exec, rounds);
+  std::printf("kernel launch, %s: spawn_process p50 %.0f us p99 %.0f us; fork + exec p50 %.0f us "
+              "p99 %.0f us (%zu rounds, caller blocked until the exec)\n",
+              heap, spawn.first, spawn.second, fork.first, fork.second, rounds);
+}
+
+/// Launch cost with the process as it is, then with `ballast_mib` more memory
+/// touched (a server holding many sessions' buffers): fork copies its page tables.
+void bench_launch(size_t rounds, size_t ballast_mib) {
+  print_launches("this process's heap", rounds);
+  size_t bytes = ballast_mib << 20;
+  void* ballast =
+      ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (ballast == MAP_FAILED)
+    return;
+  std::memset(ballast, 1, bytes);
+  std::string label = "with " + std::to_string(ballast_mib) + " MiB more touched";
+  print_launches(label.c_str(), rounds);
+  ::munmap(ballast, bytes);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -229,12 +300,16 @@ int main(int argc, char** argv) {
   app.add_option("--subscribers", subscribers, "subscribers for the fan-out");
   app.add_option("--rounds", rounds, "sessions for the first-line latency");
   app.add_option("--sessions", sessions, "concurrent sessions");
+  size_t launches = 200, ballast_mib = 256;
+  app.add_option("--launches", launches, "launches of /bin/true per launch figure");
+  app.add_option("--ballast", ballast_mib, "MiB touched for the large-heap launch figures");
   bench::scheduler_flags flags;
   flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
   auto sched = flags.options();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   bench::raise_fd_limit();
+  bench_launch(launches, ballast_mib); // first: "this process's heap" is still small
   auto io = std::make_shared<io_loop>();
   {
     caf::actor_system_config cfg;
