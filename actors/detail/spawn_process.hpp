@@ -1,13 +1,13 @@
 // Starting a kernel's process without copying the server's address space.
 //
 // fork() copies the page tables of the whole process, so its cost grows with
-// the server's heap: on the project's machine, 0.4 ms with a small heap and
-// 1.8 ms once the benchmark's earlier rows had left ~100 MB with the allocator,
-// with the I/O loop stalled for it and every page the server then writes taking
-// a copy-on-write fault. `spawn_process` uses vfork(): the child borrows the
-// parent's memory until it execs, and the parent thread waits for that exec,
-// whatever the heap's size (posix_spawn works the same way, but it cannot set
-// the parent-death signal).
+// the server's heap: on the project's machine 0.4 ms with a small heap, 1.8 ms
+// once a benchmark's earlier rows had left their freed memory with tcmalloc,
+// 9-16 ms with 256 MiB more touched; the I/O loop stalls meanwhile, and every
+// page the server then writes takes a copy-on-write fault. `spawn_process`
+// uses vfork(): the child borrows the parent's memory until it execs, and the
+// parent thread waits for that exec, whatever the heap's size (posix_spawn
+// works the same way, but it cannot set the parent-death signal).
 //
 // In the child, before exec: every signal back to its default action and none
 // blocked (the server ignores SIGPIPE, and a handler must never run in a
