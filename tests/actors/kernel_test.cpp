@@ -60,6 +60,17 @@ int64_t running_pid(actor_fixture& f) {
   return pid;
 }
 
+/// `spec` cannot start: readiness fails with start_failed whose message
+/// contains `text`, and the host ends with the same reason.
+void check_start_fails(actor_fixture& f, const kernel_spec& spec, const std::string& text) {
+  auto host = spawn_kernel(*f.sys, f.io, spec, *f.self);
+  auto ready = f.ask<ok_atom>(host, ready_atom::value);
+  REQUIRE_FALSE(ready);
+  CHECK(is(ready.error(), errc::start_failed));
+  CHECK(describe(ready.error()).find(text) != std::string::npos);
+  CHECK(is(f.wait_down(host), errc::start_failed));
+}
+
 } // namespace
 
 TEST_CASE_METHOD(actor_fixture, "a kernel's stdout reaches the sink and its clean exit is normal",
@@ -145,12 +156,7 @@ TEST_CASE_METHOD(actor_fixture, "a kernel that cannot start fails readiness with
                  "[kernel]") {
   kernel_spec spec;
   spec.command = {"/nonexistent/kernel"};
-  auto host = spawn_kernel(*sys, io, spec, *self);
-  auto ready = ask<ok_atom>(host, ready_atom::value);
-  REQUIRE_FALSE(ready);
-  CHECK(is(ready.error(), errc::start_failed));
-  CHECK(describe(ready.error()).find("/nonexistent/kernel") != std::string::npos);
-  CHECK(is(wait_down(host), errc::start_failed));
+  check_start_fails(*this, spec, "/nonexistent/kernel");
 }
 
 TEST_CASE_METHOD(actor_fixture, "a kernel starts in its directory with its environment",
@@ -169,12 +175,7 @@ TEST_CASE_METHOD(actor_fixture, "a kernel whose directory is missing fails readi
                  "[kernel]") {
   kernel_spec spec = sh("echo never");
   spec.cwd = "/nonexistent/arbor-dir";
-  auto host = spawn_kernel(*sys, io, spec, *self);
-  auto ready = ask<ok_atom>(host, ready_atom::value);
-  REQUIRE_FALSE(ready);
-  CHECK(is(ready.error(), errc::start_failed));
-  CHECK(describe(ready.error()).find("cannot enter /nonexistent/arbor-dir") != std::string::npos);
-  CHECK(is(wait_down(host), errc::start_failed));
+  check_start_fails(*this, spec, "cannot enter /nonexistent/arbor-dir: No such file");
 }
 
 TEST_CASE_METHOD(actor_fixture, "a kernel starts with every signal at its default and none blocked",

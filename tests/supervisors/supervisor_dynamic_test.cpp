@@ -158,16 +158,24 @@ TEST_CASE("a dynamic child that dies before it is ready is an error, not a resta
 
 namespace {
 
+/// A permanent template `id` whose factory calls `make(ctx, n)` with the
+/// start count n = 1, 2, ...
+child_spec counted_template(std::string id,
+                            std::function<caf::expected<caf::actor>(child_context&, int)> make) {
+  child_spec spec;
+  spec.id = std::move(id);
+  spec.restart = restart_type::permanent;
+  auto count = std::make_shared<std::atomic<int>>(0);
+  spec.start = [make, count](child_context& ctx) { return make(ctx, ++*count); };
+  return spec;
+}
+
 /// A child spawned with caf::lazy_init: the factory records "start:<n>", CAF
 /// runs its behavior function (which records "init:<n>") only when the first
 /// message arrives.
 child_spec lazy_worker(std::shared_ptr<recorder> rec) {
-  child_spec spec;
-  spec.id = "l";
-  spec.restart = restart_type::permanent;
-  auto count = std::make_shared<std::atomic<int>>(0);
-  spec.start = [rec, count](child_context& ctx) -> caf::expected<caf::actor> {
-    auto n = std::to_string(++*count);
+  return counted_template("l", [rec](child_context& ctx, int i) -> caf::expected<caf::actor> {
+    auto n = std::to_string(i);
     rec->add("start:" + n);
     return ctx.system.spawn<caf::lazy_init>([rec, n](caf::event_based_actor* self) {
       rec->add("init:" + n);
@@ -180,8 +188,7 @@ child_spec lazy_worker(std::shared_ptr<recorder> rec) {
           [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); },
       };
     });
-  };
-  return spec;
+  });
 }
 
 } // namespace
@@ -233,12 +240,7 @@ private:
 /// A template whose factory uses ctx.spawn: function-based children with an
 /// argument for odd start counts, class-based ones for even.
 child_spec spawned_on_host(std::shared_ptr<recorder> rec) {
-  child_spec spec;
-  spec.id = "h";
-  spec.restart = restart_type::permanent;
-  auto count = std::make_shared<std::atomic<int>>(0);
-  spec.start = [rec, count](child_context& ctx) -> caf::expected<caf::actor> {
-    auto n = ++*count;
+  return counted_template("h", [rec](child_context& ctx, int n) -> caf::expected<caf::actor> {
     rec->add(ctx.host != nullptr ? "host:set" : "host:none");
     if (n % 2 == 0)
       return ctx.spawn<tagged_actor>("class:" + std::to_string(n));
@@ -248,8 +250,7 @@ child_spec spawned_on_host(std::shared_ptr<recorder> rec) {
                   [self](crash_atom) { self->quit(make_error(errc::exit_code, "1")); }};
         },
         "fun:" + std::to_string(n));
-  };
-  return spec;
+  });
 }
 
 } // namespace
