@@ -58,7 +58,7 @@ bool open_pipe(unique_fd& read_end, unique_fd& write_end) {
   return read_end.get() >= 0 && write_end.get() >= 0;
 }
 
-/// What the child was doing when it failed; `step_names` below.
+/// What the child was doing when it failed (`failure` below words it).
 enum class child_step : int { orphaned, process_group, death_signal, stdio, directory, exec };
 
 struct failure_report {
