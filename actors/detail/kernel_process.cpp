@@ -13,6 +13,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -42,6 +43,13 @@ bp::filesystem::path resolve(const std::string& exe) {
   return bp::environment::find_executable(exe);
 }
 
+/// Closes `fd` unless `pipe` took it.
+template <class Pipe>
+void close_unless_held(const Pipe& pipe, int fd) {
+  if (!pipe.is_open())
+    ::close(fd);
+}
+
 } // namespace
 
 void signal_group(pid_t pid, int sig) noexcept {
@@ -69,6 +77,33 @@ void kernel_process::send_owner(caf::message msg) {
     caf::anon_send(owner, std::move(msg));
 }
 
+namespace {
+
+/// Hands a started child's pipes to Asio and its pid to a process handle. When
+/// Asio cannot take a pipe (the loop's epoll refuses it), the child is killed
+/// and reaped and every descriptor closed: nothing is left running unowned,
+/// and no exception escapes onto the I/O loop.
+caf::error adopt(boost::asio::io_context& ctx, const spawned_process& child, started_process& out) {
+  boost::system::error_code ec;
+  out.in.assign(child.in, ec);
+  if (!ec)
+    out.out.assign(child.out, ec);
+  if (!ec)
+    out.err.assign(child.err, ec);
+  if (ec) {
+    close_unless_held(out.in, child.in);
+    close_unless_held(out.out, child.out);
+    close_unless_held(out.err, child.err);
+    signal_group(child.pid, SIGKILL);
+    ::waitpid(child.pid, nullptr, 0);
+    return make_error(errc::start_failed, "kernel pipes: " + ec.message());
+  }
+  out.proc.emplace(ctx.get_executor(), child.pid);
+  return {};
+}
+
+} // namespace
+
 caf::error start_process(boost::asio::io_context& ctx, const kernel_spec& spec,
                          started_process& out) {
   if (spec.command.empty())
@@ -81,11 +116,7 @@ caf::error start_process(boost::asio::io_context& ctx, const kernel_spec& spec,
   auto child = spawn_process(req);
   if (!child)
     return std::move(child.error());
-  out.in.assign(child->in);
-  out.out.assign(child->out);
-  out.err.assign(child->err);
-  out.proc.emplace(ctx.get_executor(), child->pid);
-  return {};
+  return adopt(ctx, *child, out);
 }
 
 void kernel_process::launch(const kernel_spec& spec) {

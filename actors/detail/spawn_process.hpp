@@ -42,8 +42,8 @@ struct spawned_process {
   int err = -1; ///< read end of its stderr
 };
 
-/// Starts `req`; `start_failed` naming the program and the failed step
-/// ("exec", "chdir /srv", ...) when it cannot. Any thread.
+/// Starts `req`; when it cannot, `start_failed` naming the program and what
+/// failed ("No such file or directory", "cannot enter /srv: ..."). Any thread.
 caf::expected<spawned_process> spawn_process(const spawn_request& req);
 
 } // namespace arbor::detail

@@ -236,6 +236,10 @@ pid_t fork_and_exec(const char* exe) {
     ::_exit(127);
   }
   ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    return pid;
+  }
   char c;
   while (::read(report[0], &c, 1) < 0 && errno == EINTR) {
   }
