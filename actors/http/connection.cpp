@@ -173,8 +173,12 @@ void connection::upgrade() {
     self->stream_.expires_never();
     self->ws_ = true;
     self->reader_ = std::make_unique<ws::reader>(self->state_->cfg.max_frame_bytes);
-    caf::anon_send(self->client_, ws_open_atom::value);
     self->read_frames();
+    // The server began to stop while this handshake was in flight: no session
+    // lookup (the sessions are closing), the shutdown's answer instead.
+    if (self->stopping_)
+      return self->close_unattached();
+    caf::anon_send(self->client_, ws_open_atom::value);
   });
 }
 
@@ -352,11 +356,7 @@ void connection::after_close_written() {
 void connection::server_stopping() {
   stopping_ = true;
   if (ws_ && !attached_) {
-    std::string frame;
-    ws::append_frame(frame, ws::opcode::text,
-                     to_json_text(server_frame{closing_frame{"shutdown"}}));
-    send(make_chunk(std::move(frame)));
-    close_ws(ws::going_away, "server shutting down");
+    close_unattached();
   } else if (!ws_ && !parser_) {
     finish();
   } else if (!ws_) {
@@ -365,6 +365,13 @@ void connection::server_stopping() {
     if (!parser_->is_done())
       finish();
   }
+}
+
+/// Shutdown step 3 (http-api.md) for a WebSocket not attached to a session:
+/// `closing`, then 1001.
+void connection::close_unattached() {
+  send_frame(closing_frame{"shutdown"});
+  close_ws(ws::going_away, "server shutting down");
 }
 
 void connection::abort() {

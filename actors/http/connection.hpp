@@ -85,7 +85,8 @@ public:
   void close_ws(uint16_t code, std::string reason, bool discard = false);
 
   /// The server stops: an HTTP connection closes after its current request; a
-  /// WebSocket client not attached to a session gets `closing` and 1001.
+  /// WebSocket client not attached to a session gets `closing` and 1001, and so
+  /// does one whose handshake completes afterwards.
   void server_stopping();
 
   /// Ends the connection at once.
@@ -108,6 +109,7 @@ private:
   void on_client_text(std::string_view text);
   void handle_frame(std::string_view text);
   void send_frame(const server_frame& frame);
+  void close_unattached();
   void on_frames(boost::beast::error_code ec, size_t n);
   void write_queued();
   void on_written(boost::beast::error_code ec, size_t count);

@@ -6,9 +6,11 @@
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sys/wait.h>
 #include <thread>
@@ -379,6 +381,53 @@ TEST_CASE(
     CHECK_FALSE(process_alive(static_cast<int>(pid)));
   auto stopped = s.stopped_under_app();
   CHECK(stopped == std::vector<std::string>{"http", "sessions", "tasks", "event_bus"});
+}
+
+//   client 0..31 ──handshake──▶ arbord ◀── SIGTERM once 8 of them got their 101
+// The others are mid-handshake or mid-attach when the shutdown overtakes them
+// (the 101 in flight, the session not yet looked up): they end as every
+// unattached client does, closing + 1001, never 4404 or 1011. Clients refused
+// by the closing listener never get a 101 and are not counted.
+TEST_CASE("WebSocket handshakes in flight when SIGTERM arrives end with closing + 1001",
+          "[http][ws][shutdown]") {
+  server s;
+  REQUIRE(s.port != 0);
+  auto id = s.create();
+  constexpr size_t n = 32;
+  std::vector<std::unique_ptr<ws_client>> clients(n);
+  std::mutex mx;
+  std::condition_variable cv;
+  size_t done = 0;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      auto c = s.attach(id);
+      std::lock_guard<std::mutex> guard{mx};
+      clients[i] = std::move(c);
+      ++done;
+      cv.notify_one();
+    });
+  {
+    std::unique_lock<std::mutex> lock{mx};
+    cv.wait_for(lock, seconds(20), [&] { return done >= 8; });
+  }
+  s.proc->signal(SIGTERM);
+  for (auto& t : threads)
+    t.join();
+  size_t upgraded = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto& c = clients[i];
+    if (c->status() != 101)
+      continue;
+    ++upgraded;
+    INFO("client " << i);
+    auto closing = c->next_of("closing", seconds(20));
+    INFO("skipped " << c->skipped.size() << " close " << c->close_code());
+    CHECK(closing);
+    CHECK(c->wait_close(seconds(10)) == 1001);
+  }
+  CHECK(upgraded >= 8);
+  CHECK(s.proc->wait_exit(seconds(30)) == 0);
 }
 
 TEST_CASE("POST /api/shutdown stops the node like SIGTERM", "[http][shutdown]") {
