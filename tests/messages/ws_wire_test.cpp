@@ -58,8 +58,8 @@ std::string client_header(uint8_t first, uint64_t len, bool masked,
 }
 
 /// A complete client frame (masked unless told otherwise), as a browser sends it.
-std::string client_frame(uint8_t first, std::string_view payload, bool masked = true,
-                         std::array<uint8_t, 4> key = {0x37, 0xFA, 0x21, 0x3D}) {
+std::string encode_client_frame(uint8_t first, std::string_view payload, bool masked = true,
+                                std::array<uint8_t, 4> key = {0x37, 0xFA, 0x21, 0x3D}) {
   auto out = client_header(first, payload.size(), masked, key);
   for (size_t i = 0; i < payload.size(); ++i)
     out.push_back(static_cast<char>(static_cast<uint8_t>(payload[i]) ^ (masked ? key[i & 3] : 0)));
@@ -389,22 +389,23 @@ TEST_CASE("encoded_frames encodes a batch once when it carries a cache", "[ws_wi
 TEST_CASE("reader unmasks a text frame", "[ws_wire]") {
   ws::reader r{1024};
   recorder h;
-  CHECK(feed(r, client_frame(fin | op_text, R"({"type":"ping"})"), h));
+  CHECK(feed(r, encode_client_frame(fin | op_text, R"({"type":"ping"})"), h));
   CHECK(h.events == std::vector<std::string>{R"(text:{"type":"ping"})"});
   SECTION("several frames in one read") {
-    CHECK(feed(r, client_frame(fin | op_text, "a") + client_frame(fin | op_text, "b"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, "a") + encode_client_frame(fin | op_text, "b"),
+               h));
     CHECK(h.texts == std::vector<std::string>{R"({"type":"ping"})", "a", "b"});
   }
   SECTION("an empty text message") {
-    CHECK(feed(r, client_frame(fin | op_text, ""), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, ""), h));
     CHECK(h.texts.back().empty());
   }
   SECTION("valid multi-byte UTF-8") {
-    CHECK(feed(r, client_frame(fin | op_text, "\xE2\x82\xAC \xF0\x9F\x98\x80"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, "\xE2\x82\xAC \xF0\x9F\x98\x80"), h));
     CHECK(h.texts.back() == "\xE2\x82\xAC \xF0\x9F\x98\x80");
   }
   SECTION("a zero masking key leaves the payload as is") {
-    CHECK(feed(r, client_frame(fin | op_text, "plain", true, {0, 0, 0, 0}), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, "plain", true, {0, 0, 0, 0}), h));
     CHECK(h.texts.back() == "plain");
   }
 }
@@ -415,8 +416,8 @@ TEST_CASE("reader reads the 16-bit and 64-bit length forms", "[ws_wire]") {
   std::string medium(300, 'm');
   std::string large(70000, 'L');
   large[12345] = 'x';
-  CHECK(feed(r, client_frame(fin | op_text, medium), h));
-  CHECK(feed(r, client_frame(fin | op_text, large), h));
+  CHECK(feed(r, encode_client_frame(fin | op_text, medium), h));
+  CHECK(feed(r, encode_client_frame(fin | op_text, large), h));
   REQUIRE(h.texts.size() == 2);
   CHECK(h.texts[0] == medium);
   CHECK(h.texts[1] == large);
@@ -433,25 +434,25 @@ TEST_CASE("reader reads the 16-bit and 64-bit length forms", "[ws_wire]") {
 TEST_CASE("reader reassembles a fragmented message", "[ws_wire]") {
   ws::reader r{1024};
   recorder h;
-  CHECK(feed(r, client_frame(op_text, "Hel"), h));
+  CHECK(feed(r, encode_client_frame(op_text, "Hel"), h));
   CHECK(h.events.empty()); // nothing until the final fragment
-  CHECK(feed(r, client_frame(op_cont, "lo, "), h));
+  CHECK(feed(r, encode_client_frame(op_cont, "lo, "), h));
   CHECK(h.events.empty());
-  CHECK(feed(r, client_frame(fin | op_cont, "world"), h));
+  CHECK(feed(r, encode_client_frame(fin | op_cont, "world"), h));
   CHECK(h.events == std::vector<std::string>{"text:Hello, world"});
   SECTION("the next message starts afresh") {
-    CHECK(feed(r, client_frame(fin | op_text, "next"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, "next"), h));
     CHECK(h.texts.back() == "next");
   }
   SECTION("control frames may come between fragments") {
-    CHECK(feed(r, client_frame(op_text, "a"), h));
-    CHECK(feed(r, client_frame(fin | op_ping, "p"), h));
-    CHECK(feed(r, client_frame(fin | op_cont, "b"), h));
+    CHECK(feed(r, encode_client_frame(op_text, "a"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_ping, "p"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_cont, "b"), h));
     CHECK(h.events == std::vector<std::string>{"text:Hello, world", "ping:p", "text:ab"});
   }
   SECTION("UTF-8 is checked on the whole message: a character may span fragments") {
-    CHECK(feed(r, client_frame(op_text, "\xE2\x82"), h));
-    CHECK(feed(r, client_frame(fin | op_cont, "\xAC"), h));
+    CHECK(feed(r, encode_client_frame(op_text, "\xE2\x82"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_cont, "\xAC"), h));
     CHECK(h.texts.back() == "\xE2\x82\xAC");
   }
 }
@@ -459,10 +460,10 @@ TEST_CASE("reader reassembles a fragmented message", "[ws_wire]") {
 TEST_CASE("reader handles a message split across feeds byte by byte", "[ws_wire]") {
   ws::reader r{1u << 20};
   recorder h;
-  std::string bytes = client_frame(fin | op_text, "split me") +
-                      client_frame(op_text, std::string(200, 'f')) +
-                      client_frame(fin | op_ping, "") + client_frame(fin | op_cont, "!") +
-                      client_frame(fin | op_pong, "late");
+  std::string bytes =
+      encode_client_frame(fin | op_text, "split me") +
+      encode_client_frame(op_text, std::string(200, 'f')) + encode_client_frame(fin | op_ping, "") +
+      encode_client_frame(fin | op_cont, "!") + encode_client_frame(fin | op_pong, "late");
   for (size_t i = 0; i < bytes.size(); ++i) {
     INFO("byte " << i);
     REQUIRE(r.feed(bytes.data() + i, 1, h));
@@ -479,36 +480,36 @@ TEST_CASE("reader reports control frames", "[ws_wire]") {
   ws::reader r{1024};
   recorder h;
   SECTION("ping with its payload") {
-    CHECK(feed(r, client_frame(fin | op_ping, "are you there"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_ping, "are you there"), h));
     CHECK(h.events == std::vector<std::string>{"ping:are you there"});
   }
   SECTION("pong") {
-    CHECK(feed(r, client_frame(fin | op_pong, "x"), h));
+    CHECK(feed(r, encode_client_frame(fin | op_pong, "x"), h));
     CHECK(h.events == std::vector<std::string>{"pong"});
   }
   SECTION("a ping of the largest control size, 125 bytes") {
-    CHECK(feed(r, client_frame(fin | op_ping, std::string(125, 'p')), h));
+    CHECK(feed(r, encode_client_frame(fin | op_ping, std::string(125, 'p')), h));
     CHECK(h.events == std::vector<std::string>{"ping:" + std::string(125, 'p')});
   }
   SECTION("close with a code and reason; nothing after it is read") {
     CHECK_FALSE(feed(r,
-                     client_frame(fin | op_close, close_payload(1000, "bye")) +
-                         client_frame(fin | op_text, "after"),
+                     encode_client_frame(fin | op_close, close_payload(1000, "bye")) +
+                         encode_client_frame(fin | op_text, "after"),
                      h));
     CHECK(h.events == std::vector<std::string>{"close:1000"});
-    CHECK_FALSE(feed(r, client_frame(fin | op_text, "later"), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_text, "later"), h));
     CHECK(h.events.size() == 1);
   }
   SECTION("close codes are passed on as sent") {
-    CHECK_FALSE(feed(r, client_frame(fin | op_close, close_payload(1001)), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_close, close_payload(1001)), h));
     CHECK(h.close_code == 1001);
     ws::reader r2{1024};
     recorder h2;
-    CHECK_FALSE(feed(r2, client_frame(fin | op_close, close_payload(4000, "app")), h2));
+    CHECK_FALSE(feed(r2, encode_client_frame(fin | op_close, close_payload(4000, "app")), h2));
     CHECK(h2.close_code == 4000);
   }
   SECTION("close without a payload counts as 1000") {
-    CHECK_FALSE(feed(r, client_frame(fin | op_close, ""), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_close, ""), h));
     CHECK(h.events == std::vector<std::string>{"close:1000"});
   }
 }
@@ -523,67 +524,67 @@ TEST_CASE("reader errors carry the close code to send", "[ws_wire]") {
     CHECK(h.error_code == code);
   };
   SECTION("an unmasked client frame: 1002") {
-    fails_with(client_frame(fin | op_text, "hi", false), ws::protocol_error);
+    fails_with(encode_client_frame(fin | op_text, "hi", false), ws::protocol_error);
   }
   SECTION("an unmasked frame is refused before its payload arrives") {
     fails_with(client_header(fin | op_text, 10, false, {}), ws::protocol_error);
   }
   SECTION("reserved bits (RSV1, e.g. permessage-deflate): 1002") {
-    fails_with(client_frame(fin | 0x40 | op_text, "hi"), ws::protocol_error);
+    fails_with(encode_client_frame(fin | 0x40 | op_text, "hi"), ws::protocol_error);
   }
   SECTION("RSV2 and RSV3: 1002") {
-    fails_with(client_frame(fin | 0x20 | op_text, "hi"), ws::protocol_error);
+    fails_with(encode_client_frame(fin | 0x20 | op_text, "hi"), ws::protocol_error);
     ws::reader r3{64};
     recorder h3;
-    CHECK_FALSE(feed(r3, client_frame(fin | 0x10 | op_text, "hi"), h3));
+    CHECK_FALSE(feed(r3, encode_client_frame(fin | 0x10 | op_text, "hi"), h3));
     CHECK(h3.error_code == ws::protocol_error);
   }
   SECTION("a binary message: 1003") {
-    fails_with(client_frame(fin | op_binary, "\x01\x02"), ws::unsupported_data);
+    fails_with(encode_client_frame(fin | op_binary, "\x01\x02"), ws::unsupported_data);
   }
   SECTION("invalid UTF-8 in a text message: 1007") {
-    fails_with(client_frame(fin | op_text, "bad \xFF byte"), ws::invalid_payload);
+    fails_with(encode_client_frame(fin | op_text, "bad \xFF byte"), ws::invalid_payload);
   }
   SECTION("invalid UTF-8 only visible once fragments are joined: 1007") {
-    CHECK(feed(r, client_frame(op_text, "ok \xE2\x82"), h));
-    fails_with(client_frame(fin | op_cont, "x"), ws::invalid_payload);
+    CHECK(feed(r, encode_client_frame(op_text, "ok \xE2\x82"), h));
+    fails_with(encode_client_frame(fin | op_cont, "x"), ws::invalid_payload);
   }
   SECTION("surrogates in a text message: 1007") {
-    fails_with(client_frame(fin | op_text, "\xED\xA0\x80"), ws::invalid_payload);
+    fails_with(encode_client_frame(fin | op_text, "\xED\xA0\x80"), ws::invalid_payload);
   }
   SECTION("a message over the maximum: 1009") {
-    fails_with(client_frame(fin | op_text, std::string(65, 'x')), ws::message_too_big);
+    fails_with(encode_client_frame(fin | op_text, std::string(65, 'x')), ws::message_too_big);
   }
   SECTION("a message of exactly the maximum is fine") {
-    CHECK(feed(r, client_frame(fin | op_text, std::string(64, 'x')), h));
+    CHECK(feed(r, encode_client_frame(fin | op_text, std::string(64, 'x')), h));
     CHECK(h.texts.size() == 1);
   }
   SECTION("too big is known from the header, before the payload is sent") {
     fails_with(client_header(fin | op_text, 1000000, true, {1, 2, 3, 4}), ws::message_too_big);
   }
   SECTION("fragments whose total exceeds the maximum: 1009") {
-    CHECK(feed(r, client_frame(op_text, std::string(40, 'a')), h));
-    CHECK(feed(r, client_frame(op_cont, std::string(24, 'b')), h)); // 64 so far: fine
-    fails_with(client_frame(fin | op_cont, "c"), ws::message_too_big);
+    CHECK(feed(r, encode_client_frame(op_text, std::string(40, 'a')), h));
+    CHECK(feed(r, encode_client_frame(op_cont, std::string(24, 'b')), h)); // 64 so far: fine
+    fails_with(encode_client_frame(fin | op_cont, "c"), ws::message_too_big);
   }
   SECTION("a control frame over 125 bytes: 1002") {
-    fails_with(client_frame(fin | op_ping, std::string(126, 'p')), ws::protocol_error);
+    fails_with(encode_client_frame(fin | op_ping, std::string(126, 'p')), ws::protocol_error);
   }
   SECTION("a fragmented control frame: 1002") {
-    fails_with(client_frame(op_ping, "p"), ws::protocol_error);
+    fails_with(encode_client_frame(op_ping, "p"), ws::protocol_error);
   }
   SECTION("a continuation without a message: 1002") {
-    fails_with(client_frame(fin | op_cont, "orphan"), ws::protocol_error);
+    fails_with(encode_client_frame(fin | op_cont, "orphan"), ws::protocol_error);
   }
   SECTION("a new text frame inside a fragmented message: 1002") {
-    CHECK(feed(r, client_frame(op_text, "first"), h));
-    fails_with(client_frame(fin | op_text, "second"), ws::protocol_error);
+    CHECK(feed(r, encode_client_frame(op_text, "first"), h));
+    fails_with(encode_client_frame(fin | op_text, "second"), ws::protocol_error);
   }
   SECTION("reserved opcodes: 1002") {
-    fails_with(client_frame(fin | 0x3, "?"), ws::protocol_error);
+    fails_with(encode_client_frame(fin | 0x3, "?"), ws::protocol_error);
     ws::reader r2{64};
     recorder h2;
-    CHECK_FALSE(feed(r2, client_frame(fin | 0xB, "?"), h2));
+    CHECK_FALSE(feed(r2, encode_client_frame(fin | 0xB, "?"), h2));
     CHECK(h2.error_code == ws::protocol_error);
   }
 }
@@ -593,20 +594,22 @@ TEST_CASE("reader delivers nothing after an error", "[ws_wire]") {
   recorder h;
   SECTION("later frames in the same read") {
     CHECK_FALSE(feed(r,
-                     client_frame(fin | op_binary, "b") + client_frame(fin | op_text, "t") +
-                         client_frame(fin | op_ping, "p"),
+                     encode_client_frame(fin | op_binary, "b") +
+                         encode_client_frame(fin | op_text, "t") +
+                         encode_client_frame(fin | op_ping, "p"),
                      h));
     CHECK(h.events == std::vector<std::string>{"error:1003"});
   }
   SECTION("later reads") {
-    CHECK_FALSE(feed(r, client_frame(fin | op_text, "x", false), h));
-    CHECK_FALSE(feed(r, client_frame(fin | op_text, "t"), h));
-    CHECK_FALSE(feed(r, client_frame(fin | op_close, close_payload(1000)), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_text, "x", false), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_text, "t"), h));
+    CHECK_FALSE(feed(r, encode_client_frame(fin | op_close, close_payload(1000)), h));
     CHECK(h.events == std::vector<std::string>{"error:1002"});
   }
   SECTION("frames before the error are delivered") {
-    CHECK_FALSE(
-        feed(r, client_frame(fin | op_text, "ok") + client_frame(fin | op_text, "\xC0"), h));
+    CHECK_FALSE(feed(
+        r, encode_client_frame(fin | op_text, "ok") + encode_client_frame(fin | op_text, "\xC0"),
+        h));
     CHECK(h.events == std::vector<std::string>{"text:ok", "error:1007"});
   }
 }
@@ -614,7 +617,7 @@ TEST_CASE("reader delivers nothing after an error", "[ws_wire]") {
 TEST_CASE("reader refuses a 64-bit length that overflows with a buffered fragment", "[ws_wire]") {
   ws::reader r{1024};
   recorder h;
-  REQUIRE(feed(r, client_frame(op_text, "a"), h));
+  REQUIRE(feed(r, encode_client_frame(op_text, "a"), h));
   auto huge = client_header(fin | op_cont, ~uint64_t{0}, true, {1, 2, 3, 4});
   bool more = true;
   REQUIRE_NOTHROW(more = feed(r, huge, h));
@@ -625,7 +628,7 @@ TEST_CASE("reader refuses a 64-bit length that overflows with a buffered fragmen
 TEST_CASE("reader does not buffer without bound after an overflowing 64-bit length", "[ws_wire]") {
   ws::reader r{1024};
   recorder h;
-  REQUIRE(feed(r, client_frame(op_text, std::string(100, 'a')), h));
+  REQUIRE(feed(r, encode_client_frame(op_text, std::string(100, 'a')), h));
   auto huge = client_header(fin | op_cont, ~uint64_t{0} - 99, true, {1, 2, 3, 4});
   bool more = true;
   REQUIRE_NOTHROW(more = feed(r, huge, h));
