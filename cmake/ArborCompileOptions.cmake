@@ -15,16 +15,23 @@ target_compile_options(arbor_warnings INTERFACE -Wall -Wextra -Wpedantic
 # -Wno-tsan: Asio's handler fences (std::atomic_thread_fence) are not modelled by
 # TSan and GCC warns about each; Asio hands operations between threads under its
 # scheduler mutex, which TSan does model, so the fences add nothing it needs.
+#
+# Sanitizer builds replace the build type's -O2 -g (later options win) with
+# -g1, line tables being all a sanitizer's report needs, and a lower -O:
+# ThreadSanitizer -O1, as its documentation recommends; ASan+UBSan -Og, because
+# UBSan's checks make GCC's optimiser the largest part of the build (one
+# Beast-heavy file: 238 s at -O2 -g, 140 s at -O1 -g1, 76 s at -Og -g1).
+# docs/building.md has the whole-build figures.
 if(ARBOR_SANITIZER STREQUAL "thread")
-  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -g -Wno-maybe-uninitialized
-                      -Wno-tsan)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -O1 -g1
+                      -Wno-maybe-uninitialized -Wno-tsan)
   add_link_options(-fsanitize=thread)
 elseif(ARBOR_SANITIZER STREQUAL "address")
   # UBSan checks stay recoverable so that tests/ubsan.supp can name the one
   # known case inside CAF's headers; UBSAN_OPTIONS=halt_on_error=1 (the asan test
   # preset) still stops at anything else.
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -g
-                      -Wno-maybe-uninitialized)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -Og -g1 -Wno-maybe-uninitialized)
   add_link_options(-fsanitize=address,undefined)
 elseif(NOT ARBOR_SANITIZER STREQUAL "")
   message(FATAL_ERROR "arbor: ARBOR_SANITIZER must be '', 'thread' or 'address'")

@@ -47,9 +47,12 @@ srcdir=$(find . -maxdepth 1 -type d -name "actor-framework-0.17.6*" | head -n 1)
 [ -n "$srcdir" ] || { echo "build-caf-tsan: no 0.17.6 source tree in $orig" >&2; exit 1; }
 
 # -include limits: upstream 0.17.6 misses it for GCC 12 (Debian fixes that in its patches).
-flags="-fsanitize=thread -g -O1 -fno-omit-frame-pointer -include limits"
+# -O1 -g1 as in arbor's own sanitizer builds; the build type's flags variable is
+# set too, else CMake appends RelWithDebInfo's -O2 -g after these.
+flags="-fsanitize=thread -fno-omit-frame-pointer -include limits"
 cmake -S "$srcdir" -B build -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" \
   -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" \
