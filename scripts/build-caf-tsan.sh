@@ -52,7 +52,7 @@ srcdir=$(find . -maxdepth 1 -type d -name "actor-framework-0.17.6*" | head -n 1)
 flags="-fsanitize=thread -fno-omit-frame-pointer -include limits"
 cmake -S "$srcdir" -B build -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_UNITY_BUILD=ON \
   -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" \
   -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" \
