@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <future>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -60,11 +61,36 @@ int64_t running_pid(actor_fixture& f) {
   return pid;
 }
 
+/// Keeps the I/O loop busy until `release()` (or 10 s): what the host posts
+/// there (its launch) waits until then.
+class loop_hold {
+public:
+  explicit loop_hold(io_loop& io) {
+    io.post([f = released_.get_future().share()] { f.wait_for(10s); });
+  }
+  ~loop_hold() { release(); }
+  void release() {
+    if (!done_)
+      released_.set_value();
+    done_ = true;
+  }
+
+private:
+  std::promise<void> released_;
+  bool done_ = false;
+};
+
 /// `spec` cannot start: readiness fails with start_failed whose message
-/// contains `text`, and the host ends with the same reason.
+/// contains `text`, and the host ends with the same reason. The readiness
+/// request is queued before the launch can fail: a request that arrived after
+/// the host ended would get request_receiver_down (a monitor gets the reason).
 void check_start_fails(actor_fixture& f, const kernel_spec& spec, const std::string& text) {
+  loop_hold hold{*f.io};
   auto host = spawn_kernel(*f.sys, f.io, spec, *f.self);
-  auto ready = f.ask<ok_atom>(host, ready_atom::value);
+  caf::expected<ok_atom> ready = make_error(errc::timeout);
+  auto pending = (*f.self)->request(host, 10s, ready_atom::value);
+  hold.release();
+  pending.receive([&](ok_atom x) { ready = x; }, [&](caf::error& err) { ready = std::move(err); });
   REQUIRE_FALSE(ready);
   CHECK(is(ready.error(), errc::start_failed));
   CHECK(describe(ready.error()).find(text) != std::string::npos);
