@@ -37,6 +37,8 @@ caf::behavior supervisor_actor::make_behavior() {
   for (auto* c : children_.in_order())
     ids.push_back(c->id);
   begin_start(std::move(ids), true);
+  if (shutting_down_) // a child failed at once: the rollback has begun
+    return stopping();
   if (initial_start_) {
     state_ = behavior_state::starting;
     return starting();
@@ -71,7 +73,14 @@ caf::behavior supervisor_actor::stopping() {
   set_default_handler([](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
     return make_error(errc::shutting_down, "the supervisor is shutting down");
   });
-  return timers().or_else(introspection());
+  return timers().or_else(introspection()).or_else([this](ready_atom) -> caf::result<ok_atom> {
+    if (ready_)
+      return make_error(errc::shutting_down, "the supervisor is shutting down");
+    // Never ready (its start failed or was stopped): answered with the reason
+    // once the rollback ends (finish_shutdown).
+    ready_waiters_.push_back(make_response_promise());
+    return caf::delegated<ok_atom>{};
+  });
 }
 
 void supervisor_actor::become_idle() {
@@ -243,9 +252,9 @@ void supervisor_actor::on_start_failed(child& c, caf::error reason) {
 void supervisor_actor::on_initial_start_failed(const child& c, const caf::error& reason) {
   auto why = make_error(errc::start_failed, c.id + ": " + describe(reason));
   start_queue_.clear();
-  for (auto& rp : ready_waiters_)
-    rp.deliver(why);
-  ready_waiters_.clear();
+  // The ready waiters get `why` from finish_shutdown, after the rollback: a
+  // parent supervisor that heard of the failure earlier would kill this one
+  // (on_start_failed) and cut the ordered stop of its children short.
   shutdown(std::move(why));
 }
 

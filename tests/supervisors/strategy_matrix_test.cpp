@@ -83,3 +83,42 @@ TEST_CASE("all_significant shuts down only after the last significant child ende
   (*f.self)->send(f.child(sup, "s2"), finish_atom::value);
   CHECK(describe(f.wait_down(sup)) == "shutdown");
 }
+
+//   t (dynamic)
+//   ├── d-1   restart type R, exits (crash or normal)
+//   └── d-2   same template, left alone
+TEST_CASE("dynamic strategy x restart type x exit kind", "[supervisor][restart]") {
+  auto rt = GENERATE(restart_type::permanent, restart_type::transient, restart_type::temporary);
+  auto crash = GENERATE(true, false);
+  CAPTURE(to_string(rt), crash);
+  bool restarts = rt == restart_type::permanent || (rt == restart_type::transient && crash);
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.strat = strategy::dynamic;
+  spec.children = {test_worker("d", f.rec, rt)};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  auto d1 = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  auto d2 = f.ask<caf::actor>(sup, start_child_atom::value, std::string{}, caf::message{});
+  REQUIRE((d1 && d2));
+  (*f.self)->send(*d1, crash ? caf::make_message(crash_atom::value)
+                             : caf::make_message(finish_atom::value));
+  if (restarts)
+    REQUIRE(f.rec->wait_for("start:d", 3));
+  else
+    REQUIRE(f.log.wait_for("child_exited", "d-1"));
+  f.require_ready(sup);
+  CHECK(f.rec->with_prefix("start:d").size() == (restarts ? 3u : 2u));
+  CHECK(f.child(sup, "d-2") == *d2); // a sibling is never touched
+  auto again = f.child(sup, "d-1");
+  CHECK(static_cast<bool>(again) == restarts); // not restarted: forgotten
+  if (restarts)
+    CHECK(again != *d1);
+  CHECK(f.ask<child_counts>(sup, count_children_atom::value)->specs == (restarts ? 2u : 1u));
+  auto exited = f.log.events("child_exited", "d-1");
+  REQUIRE(exited.size() == 1);
+  CHECK(exited[0]["level"] == (crash ? "warn" : "info"));
+  CHECK(f.log.events("child_restarted", "d-1").size() == (restarts ? 1u : 0u));
+  CHECK(is_clean_exit(f.stop(sup)));
+}

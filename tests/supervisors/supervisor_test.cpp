@@ -1,6 +1,9 @@
 // Restart strategies, restart types, intensity and escalation.
 #include "supervisors/test_workers.hpp"
 
+#include <atomic>
+#include <functional>
+
 using namespace arbor;
 using namespace arbor::test;
 
@@ -165,6 +168,67 @@ TEST_CASE("exceeded intensity escalates two levels up", "[supervisor][restart]")
   CHECK(mid_exits[0]["reason"] == "restart_intensity_exceeded");
 }
 
+namespace {
+
+/// `w` (test_worker) whose factory throws on the attempts `fails` says.
+child_spec flaky_worker(std::shared_ptr<recorder> rec, std::shared_ptr<std::atomic<int>> attempts,
+                        std::function<bool(int)> fails) {
+  auto w = test_worker("w", std::move(rec));
+  w.start = [start = w.start, attempts, fails](child_context& ctx) -> caf::expected<caf::actor> {
+    if (fails(++*attempts))
+      throw std::runtime_error("port in use");
+    return start(ctx);
+  };
+  return w;
+}
+
+} // namespace
+
+//   t (one_for_one, max_restarts 5)
+//   └── w   crashes; the first restart's factory throws, the retry (a message
+//           to self) starts it
+TEST_CASE("a failed restart is retried by a message to self and counted", "[supervisor][restart]") {
+  fixture f;
+  auto attempts = std::make_shared<std::atomic<int>>(0);
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.max_restarts = 5;
+  spec.children = {flaky_worker(f.rec, attempts, [](int n) { return n == 2; })};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "w"), crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:w", 2));
+  f.require_ready(sup);
+  CHECK(*attempts == 3);
+  CHECK(f.ask<ok_atom>(f.child(sup, "w"), ping_atom::value));
+  auto failed = f.log.events("child_start_failed", "w");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["reason"] == "start_failed:port in use");
+  auto restarted = f.log.events("child_restarted", "w");
+  REQUIRE(restarted.size() == 2); // the failed attempt, then the retry
+  CHECK(restarted[0]["restarts"] == 1);
+  CHECK(restarted[1]["restarts"] == 2);
+  CHECK(is_clean_exit(f.stop(sup)));
+}
+
+//   t (one_for_one, max_restarts 3)
+//   └── w   crashes; every restart's factory throws → intensity exceeded
+TEST_CASE("restarts that keep failing exceed the intensity and escalate", "[supervisor][restart]") {
+  fixture f;
+  auto attempts = std::make_shared<std::atomic<int>>(0);
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.max_restarts = 3;
+  spec.children = {flaky_worker(f.rec, attempts, [](int n) { return n > 1; })};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "w"), crash_atom::value);
+  CHECK(is(f.wait_down(sup), errc::restart_intensity_exceeded));
+  CHECK(*attempts == 1 + 3); // the first start, then max_restarts attempts
+  CHECK(f.log.events("child_start_failed", "w").size() == 3);
+  CHECK(f.log.events("restart_intensity_exceeded").size() == 1);
+}
+
 //   t (one_for_one)
 //   ├── a  started
 //   ├── b  started
@@ -184,6 +248,72 @@ TEST_CASE("a failed start stops the started siblings in reverse order and names 
   CHECK(describe(reason) == "start_failed:c: start_failed:port in use");
   CHECK(f.rec->events() == std::vector<std::string>{"start:a", "start:b", "stop:b", "stop:a"});
   CHECK(f.log.events("child_start_failed", "c").size() == 1);
+}
+
+namespace {
+
+/// Records "stop:<id>" when its exit message comes and ends 100 ms later (a
+/// timer), recording "stopped:<id>": a child whose stop takes a while.
+child_spec slow_stopper(std::string id, std::shared_ptr<recorder> rec) {
+  auto spec = test_worker(id, rec);
+  spec.start = [id, rec](child_context& ctx) -> caf::expected<caf::actor> {
+    rec->add("start:" + id);
+    return spawn_worker(ctx.system, [id, rec](worker_actor* self) -> caf::behavior {
+      self->set_exit_handler([self, id, rec](caf::exit_msg&) {
+        rec->add("stop:" + id);
+        self->delayed_send(self, std::chrono::milliseconds(100), finish_atom::value);
+      });
+      return {[self, id, rec](finish_atom) {
+        rec->add("stopped:" + id);
+        self->quit(caf::exit_reason::user_shutdown);
+      }};
+    });
+  };
+  return spec;
+}
+
+} // namespace
+
+//   root (one_for_one)
+//   └── mid (one_for_one)   its start fails: mid rolls back, then root
+//       ├── a  started
+//       ├── b  started, takes 100 ms to stop
+//       └── c  throws in its factory (mid fails at once, while it is spawned),
+//              or answers its ready request with an error (mid fails later)
+TEST_CASE("a nested supervisor whose start fails stops its started children in reverse order",
+          "[supervisor][shutdown]") {
+  fixture f;
+  supervisor_spec mid;
+  mid.name = "mid";
+  mid.children = {test_worker("a", f.rec), slow_stopper("b", f.rec), test_worker("c", f.rec)};
+  bool throws = GENERATE(true, false);
+  CAPTURE(throws);
+  mid.children[2].await_ready = true;
+  mid.children[2].start = [throws](child_context& ctx) -> caf::expected<caf::actor> {
+    if (throws)
+      throw std::runtime_error("port in use");
+    return spawn_worker(ctx.system, [](worker_actor*) -> caf::behavior {
+      return {[](ready_atom) -> caf::result<ok_atom> {
+        return make_error(errc::start_failed, "port in use");
+      }};
+    });
+  };
+  supervisor_spec root;
+  root.name = "root";
+  root.children = {supervisor_child("mid", mid)};
+  auto sup = f.spawn(root, "/root");
+  auto reason = f.wait_down(sup);
+  CHECK(describe(reason) == "start_failed:mid: start_failed:c: start_failed:port in use");
+  // mid stopped b and a itself (exit messages, in reverse order, each awaited), not killed.
+  CHECK(f.rec->events() ==
+        std::vector<std::string>{"start:a", "start:b", "stop:b", "stopped:b", "stop:a"});
+  auto stopped = f.log.events("child_stopped");
+  REQUIRE(stopped.size() == 2);
+  CHECK(stopped[0]["supervisor"] == "/root/mid");
+  CHECK(stopped[0]["child"] == "b");
+  CHECK(stopped[1]["child"] == "a");
+  CHECK(f.log.events("child_killed").empty());
+  CHECK(f.log.events("child_start_failed", "mid").size() == 1);
 }
 
 TEST_CASE("a child that misses its start deadline fails the start", "[supervisor]") {
@@ -208,4 +338,52 @@ TEST_CASE("a child that misses its start deadline fails the start", "[supervisor
   CHECK(describe(reason) == "start_failed:slow: start_timeout:no ready reply");
   CHECK(f.rec->events().front() == "start:a");
   CHECK(f.rec->wait_for("stop:a"));
+}
+
+//   t (one_for_one)
+//   ├── a
+//   └── b   ← crashes once, is restarted; then t is told to stop
+TEST_CASE("a crash, its restart and the stop are logged once each, in order, with their fields",
+          "[supervisor][supervisor_log]") {
+  fixture f;
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.max_restarts = 5;
+  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec)};
+  auto sup = f.spawn(spec, "/t");
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "b"), crash_atom::value);
+  REQUIRE(f.rec->wait_for("start:b", 2));
+  f.require_ready(sup);
+  CHECK(is_clean_exit(f.stop(sup)));
+  auto events = f.log.events();
+  std::vector<std::string> seen;
+  for (auto& ev : events) {
+    CHECK(ev["v"] == 1);
+    CHECK(ev["node"] == "test");
+    CHECK(ev["supervisor"] == "/t");
+    CHECK(ev["ts"].is_string());
+    auto child = ev.contains("child") ? std::string{ev["child"].as_string()} : std::string{};
+    seen.push_back(std::string{ev["event"].as_string()} + ":" + child);
+  }
+  REQUIRE(seen == std::vector<std::string>{"child_started:a", "child_started:b", "child_exited:b",
+                                           "child_restarted:b", "child_started:b",
+                                           "shutdown_started:", "child_stopped:b",
+                                           "child_stopped:a", "shutdown_completed:"});
+  // The crash: once, as a warning with its reason and the count before the restart.
+  CHECK(events[2]["level"] == "warn");
+  CHECK(events[2]["reason"] == "exit_code:1");
+  CHECK(events[2]["restarts"] == 0);
+  CHECK(events[3]["level"] == "info");
+  CHECK(events[3]["restarts"] == 1);
+  CHECK(events[4]["restarts"] == 1);
+  CHECK(events[5]["reason"] == "shutdown");
+  for (size_t i : {6, 7}) {
+    CHECK(events[i]["level"] == "info");
+    CHECK(events[i]["reason"] == "shutdown");
+    CHECK(events[i]["duration_ms"].is_int64());
+  }
+  CHECK(events[8]["level"] == "info");
+  CHECK(events[8]["reason"] == "shutdown");
+  CHECK(events[8]["duration_ms"].as_int64() >= 0);
 }
