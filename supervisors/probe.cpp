@@ -8,6 +8,7 @@ namespace arbor {
 namespace {
 
 thread_local int actor_depth = 0;
+thread_local bool actor_system_thread = false;
 
 } // namespace
 
@@ -23,6 +24,10 @@ int64_t probe_now_ns() noexcept {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+void mark_actor_thread(bool on) noexcept {
+  actor_system_thread = on;
+}
+
 void enter_actor() noexcept {
   ++actor_depth;
 }
@@ -33,8 +38,8 @@ void leave_actor() noexcept {
 
 } // namespace detail
 
-bool inside_arbor_actor() noexcept {
-  return actor_depth > 0;
+bool on_actor_thread() noexcept {
+  return actor_depth > 0 || actor_system_thread;
 }
 
 std::optional<probe_reading> read_probe(const caf::actor& handle) {

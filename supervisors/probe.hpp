@@ -41,12 +41,16 @@ public:
 /// Reads the probe of `handle` when it is a probed local actor.
 std::optional<probe_reading> read_probe(const caf::actor& handle);
 
-/// True while the calling thread runs a probed actor's handler.
-bool inside_arbor_actor() noexcept;
+/// True on a thread that must not block on another actor: while it runs a
+/// probed actor's handler (in any actor system), and on every thread of an
+/// actor system set up with `configure_scheduler` (its scheduler workers,
+/// clock and other threads), whatever actor runs there.
+bool on_actor_thread() noexcept;
 
 namespace detail {
 
 int64_t probe_now_ns() noexcept;
+void mark_actor_thread(bool on) noexcept; ///< by configure_scheduler's thread hook
 void enter_actor() noexcept;
 void leave_actor() noexcept;
 

@@ -6,6 +6,7 @@
 #include "supervisors/probe.hpp"
 #include "supervisors/supervisor_log.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <unordered_map>
 
@@ -281,18 +282,22 @@ caf::actor spawn_stopper(caf::actor_system& sys, const caf::actor& child,
 
 caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
                          std::chrono::milliseconds deadline) {
+  using namespace std::chrono;
   if (task.state->done())
     return task.state->reason(); // already finished: its recorded reason, at once
+  auto give_up = steady_clock::now() + deadline + kill_grace;
+  auto left = [give_up] {
+    return std::max(milliseconds(1), duration_cast<milliseconds>(give_up - steady_clock::now()));
+  };
   task.state->request_stop();
   caf::scoped_actor self{sys};
   caf::error reason = make_error(errc::timeout, "task did not stop");
-  self->request(spawn_stopper(sys, task.actor, deadline), deadline * 2 + std::chrono::seconds(1),
-                result_atom::value)
+  self->request(spawn_stopper(sys, task.actor, deadline), left(), result_atom::value)
       .receive([&](result_atom, caf::error& r) { reason = std::move(r); }, [](caf::error&) {});
   // The stopper saw the task end; its owner records that on its own down
-  // message, which can come a moment later. Wait for it (bounded), so that the
-  // task is `done()` once this returns.
-  task.state->wait(deadline + std::chrono::seconds(1));
+  // message, which can come a moment later. Wait for it (bounded by the same
+  // end), so that the task is `done()` once this returns.
+  task.state->wait(left());
   return task.state->done() ? task.state->reason() : reason;
 }
 
@@ -307,7 +312,7 @@ stop_status stop_sync(caf::actor_system& sys, const task_handle& task,
                       std::chrono::milliseconds timeout) {
   if (task.state->done())
     return stop_status::stopped;
-  if (task.state->on_task_thread() || inside_arbor_actor()) {
+  if (task.state->on_task_thread() || on_actor_thread()) {
     // Blocking here would deadlock (or stall a scheduler thread): ask and return.
     task.state->request_stop();
     caf::anon_send_exit(task.actor, caf::exit_reason::user_shutdown);

@@ -10,10 +10,11 @@
 //   stop_and_wait(...)              exit(user_shutdown), wait for the end, kill at the
 //                                   deadline; an already finished task or actor gives
 //                                   its recorded reason at once, never throws.
-//   stop_sync(task, timeout)        from a non-actor thread: blocks until stopped (at
-//                                   most `timeout`); from inside an arbor actor or the
-//                                   task's own thread: never blocks, asks the task to
-//                                   stop cooperatively and returns `stopping`.
+//   stop_sync(task, timeout)        from a non-actor thread: blocks until stopped (kills
+//                                   at `timeout`, gives up `kill_grace` later); from an
+//                                   actor's thread (on_actor_thread) or the task's own:
+//                                   never blocks, asks the task to stop cooperatively
+//                                   and returns `stopping`.
 //
 // A task function runs on a detached actor (its own thread), so it may block. It
 // sees stop requests through `task_context::stop_requested()`: stopping a task is
@@ -119,7 +120,14 @@ caf::expected<task_handle> spawn_task(caf::actor_system& sys, std::string name, 
 
 caf::expected<task_handle> fire_and_forget(caf::actor_system& sys, std::string name, task_fn fn);
 
-/// Blocking stop of a task (non-actor threads); returns the task's exit reason.
+/// After a kill, how long the blocking stops wait for the task to end. A task
+/// whose function blocks ends only when the function returns: the wait gives
+/// up then, and the task ends later on its own.
+constexpr std::chrono::milliseconds kill_grace{1000};
+
+/// Blocking stop of a task (non-actor threads); returns the task's exit reason,
+/// or `errc::timeout` when it has not ended `deadline + kill_grace` after the
+/// call (it was killed at `deadline`; its function still blocks).
 caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
                          std::chrono::milliseconds deadline);
 
@@ -128,6 +136,10 @@ caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
 void stop_and_wait(caf::event_based_actor* self, const caf::actor& child,
                    std::chrono::milliseconds deadline, std::function<void(caf::error)> then);
 
+/// `stopped`: the task has ended. `stopping`: asked to stop, not waited for
+/// (called on an actor's thread or the task's own). `timed_out`: still running
+/// `timeout + kill_grace` after the call; it was killed at `timeout` and ends
+/// when its function returns.
 enum class stop_status { stopped, stopping, timed_out };
 
 stop_status stop_sync(caf::actor_system& sys, const task_handle& task,

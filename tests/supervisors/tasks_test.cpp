@@ -48,6 +48,8 @@ TEST_CASE("a task's result reaches the caller and the owner forgets it", "[tasks
   CHECK(f.log.events("task_failed").empty());
 }
 
+//   tasks
+//   └── import-notebook   throws "boom"
 TEST_CASE("a failing task reaches the caller and is logged once with its name", "[tasks]") {
   task_fixture f;
   auto task =
@@ -66,6 +68,8 @@ TEST_CASE("a failing task reaches the caller and is logged once with its name", 
   CHECK(f.owned() == 0);
 }
 
+//   tasks
+//   └── cb   returns io_error "x"; opts.on_failure set
 TEST_CASE("a failure callback gets the error exactly once and nothing is logged", "[tasks]") {
   task_fixture f;
   auto calls = std::make_shared<std::atomic<int>>(0);
@@ -88,6 +92,9 @@ TEST_CASE("a failure callback gets the error exactly once and nothing is logged"
   CHECK(f.log.events("task_failed").empty());
 }
 
+//   tasks
+//   ├── from-actor    fired by a handler of `caller`
+//   └── from-thread   fired by a std::thread
 TEST_CASE("fire_and_forget runs from inside an actor and from a plain thread", "[tasks]") {
   task_fixture f;
   auto report = [rec = f.rec](std::string what) {
@@ -98,9 +105,13 @@ TEST_CASE("fire_and_forget runs from inside an actor and from a plain thread", "
   };
   auto sys = f.sys.get();
   auto caller = spawn_worker(*sys, [sys, report](worker_actor*) -> caf::behavior {
-    return {[sys, report](ping_atom) {
+    return {[sys, report](ping_atom) -> caf::result<ok_atom> {
       auto task = fire_and_forget(*sys, "from-actor", report("ran:actor"));
-      return task ? ok_atom::value : ok_atom::value;
+      if (!task)
+        return task.error();
+      if (!task->actor)
+        return make_error(errc::not_found, "no task actor");
+      return ok_atom::value;
     }};
   });
   CHECK(f.ask<ok_atom>(caller, ping_atom::value));
@@ -111,6 +122,8 @@ TEST_CASE("fire_and_forget runs from inside an actor and from a plain thread", "
   (*f.self)->send_exit(caller, caf::exit_reason::user_shutdown);
 }
 
+//   tasks   stopped first
+//   └── (late)   never runs
 TEST_CASE("with its task supervisor stopped, fire_and_forget runs nothing and says so", "[tasks]") {
   task_fixture f;
   (*f.self)->send_exit(f.tasks, caf::exit_reason::user_shutdown);
@@ -125,16 +138,22 @@ TEST_CASE("with its task supervisor stopped, fire_and_forget runs nothing and sa
   CHECK(f.rec->events().empty());
 }
 
+//   tasks
+//   └── loop   runs until asked to stop (looks every millisecond)
 TEST_CASE("stop_and_wait stops a running task promptly", "[tasks][shutdown]") {
   task_fixture f;
   auto task = spawn_task(*f.sys, "loop", until_stopped);
   REQUIRE(task);
+  auto began = std::chrono::steady_clock::now();
   auto reason = stop_and_wait(*f.sys, *task, milliseconds(2000));
+  CHECK(std::chrono::steady_clock::now() - began < milliseconds(1000)); // not the deadline
   CHECK(describe(reason) == "shutdown");
   CHECK(task->done());
   CHECK(f.log.events("task_failed").empty());
 }
 
+//   tasks
+//   └── bad   already failed (io_error "disk")
 TEST_CASE("stop_and_wait on a failed task returns its failure without throwing", "[tasks]") {
   task_fixture f;
   auto task = spawn_task(*f.sys, "bad", [](task_context&) -> caf::expected<caf::message> {
@@ -148,6 +167,8 @@ TEST_CASE("stop_and_wait on a failed task returns its failure without throwing",
   CHECK(describe(task->state->reason()) == "io_error:disk"); // still queryable
 }
 
+//   tasks
+//   └── done   already finished with 1
 TEST_CASE("stop_and_wait on a task that finished normally is a no-op", "[tasks]") {
   task_fixture f;
   auto task = spawn_task(*f.sys, "done", [](task_context&) -> caf::expected<caf::message> {
@@ -159,6 +180,8 @@ TEST_CASE("stop_and_wait on a task that finished normally is a no-op", "[tasks]"
   CHECK(task->wait(wait_limit)->get_as<int>(0) == 1);
 }
 
+//   tasks
+//   └── loop   ◀── stop_sync from a std::thread
 TEST_CASE("stop_sync from a foreign thread blocks until the task stopped", "[tasks]") {
   task_fixture f;
   auto task = spawn_task(*f.sys, "loop", until_stopped);
@@ -170,6 +193,8 @@ TEST_CASE("stop_sync from a foreign thread blocks until the task stopped", "[tas
   CHECK(task->done());
 }
 
+//   tasks
+//   └── self-stop   calls stop_sync on itself, then stops when asked
 TEST_CASE("stop_sync from the task's own thread returns at once and the task stops", "[tasks]") {
   task_fixture f;
   std::promise<task_handle> handle_promise;
@@ -188,6 +213,57 @@ TEST_CASE("stop_sync from the task's own thread returns at once and the task sto
   REQUIRE(task->state->wait(wait_limit));
   CHECK(*seen == static_cast<int>(stop_status::stopping));
   CHECK(describe(task->state->reason()) == "shutdown");
+}
+
+//   tasks
+//   └── blocked   blocks in its function until the test lets it go
+TEST_CASE("stop_sync gives up kill_grace after its timeout when the task's function blocks",
+          "[tasks][shutdown]") {
+  task_fixture f;
+  std::promise<void> let_go;
+  auto released = let_go.get_future().share();
+  auto running = std::make_shared<std::promise<void>>();
+  auto task = spawn_task(*f.sys, "blocked",
+                         [released, running](task_context&) -> caf::expected<caf::message> {
+                           running->set_value();
+                           released.wait_for(std::chrono::seconds(10)); // ignores stop requests
+                           return caf::message{};
+                         });
+  REQUIRE(task);
+  // Stopped before its function ran, a task would simply never run it.
+  REQUIRE(running->get_future().wait_for(wait_limit) == std::future_status::ready);
+  auto began = std::chrono::steady_clock::now();
+  auto status = stop_sync(*f.sys, *task, milliseconds(200));
+  auto took = std::chrono::steady_clock::now() - began;
+  CHECK(status == stop_status::timed_out);
+  CHECK(took >= milliseconds(200) + kill_grace);
+  CHECK(took < milliseconds(200) + kill_grace + milliseconds(800)); // not 3 × timeout + 2 s
+  CHECK_FALSE(task->done());
+  let_go.set_value();
+  REQUIRE(task->state->wait(wait_limit));               // ends once its function returns
+  CHECK(describe(task->state->reason()) == "shutdown"); // it had been asked to stop
+}
+
+//   caller (a plain CAF actor: spawned by the system, not a probed spawn_worker)
+//   tasks
+//   └── loop   ◀── stop_sync from caller's handler: asked, not waited for
+TEST_CASE("stop_sync from a plain actor's handler does not block its thread", "[tasks]") {
+  task_fixture f;
+  auto task = spawn_task(*f.sys, "loop", until_stopped);
+  REQUIRE(task);
+  auto sys = f.sys.get();
+  auto handle = *task;
+  auto caller = sys->spawn([sys, handle]() -> caf::behavior {
+    return {[sys, handle](ping_atom) {
+      return static_cast<int>(stop_sync(*sys, handle, milliseconds(5000)));
+    }};
+  });
+  auto status = f.ask<int>(caller, ping_atom::value);
+  REQUIRE(status);
+  CHECK(*status == static_cast<int>(stop_status::stopping));
+  REQUIRE(task->state->wait(wait_limit));
+  CHECK(describe(task->state->reason()) == "shutdown");
+  (*f.self)->send_exit(caller, caf::exit_reason::user_shutdown);
 }
 
 //   caller actor ── stop_and_wait ──▶ stubborn (ignores exit) → killed at 100 ms
