@@ -144,7 +144,16 @@ private:
   void maybe_quit() {
     if (!exited_ || !eof_)
       return;
-    quit(stopping_ ? stop_reason_ : exit_reason_of(exit_status_));
+    quit(stopping_ ? stop_outcome() : exit_reason_of(exit_status_));
+  }
+
+  /// The reason a stopped host ends with (kernel.hpp, `stop_failures`).
+  caf::error stop_outcome() const {
+    bool by_term = WIFSIGNALED(exit_status_) && WTERMSIG(exit_status_) == SIGTERM;
+    if (!spec_.stop_failures || by_term)
+      return stop_reason_;
+    auto own = exit_reason_of(exit_status_);
+    return own ? own : stop_reason_;
   }
 
   io_loop_ptr io_;

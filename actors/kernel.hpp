@@ -25,6 +25,10 @@
 //        ▼ launch failed      ▼
 //      quit(start_failed)   terminating ──SIGTERM… SIGKILL, reaped + EOF──▶ quit(exit_msg reason)
 //
+// With `stop_failures` (lifespans set it), a stop the process did not end
+// cleanly (a non-zero exit code, or a signal other than SIGTERM: SIGKILL at
+// `term_timeout` among them) ends the host with the process's own reason.
+//
 // Exit reason when the kernel ends by itself: normal for status 0,
 // errc::exit_code ("exit_code:N") or errc::signal ("signal:N", from WTERMSIG),
 // so the session supervisor restarts it by policy. The process is always reaped;
@@ -58,6 +62,9 @@ struct kernel_spec {
   std::chrono::milliseconds drain_timeout{1000}; ///< after the exit, wait this long for EOF
   size_t chunk_size = 64u << 10;                 ///< largest stdout read
   size_t max_chunks_in_flight = 4;               ///< unconsumed chunks before reading pauses
+  /// On a stop, end with the process's reason when it did not end cleanly
+  /// (see above); otherwise a stop always ends with the exit_msg's reason.
+  bool stop_failures = false;
   /// Processes started ahead of demand (the session manager keeps a pool per
   /// kernel name); 0 = start each kernel when its session starts.
   size_t prestart = 0;

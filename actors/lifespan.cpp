@@ -38,6 +38,7 @@ class process_lifespan : public probed<caf::event_based_actor> {
 public:
   process_lifespan(caf::actor_config& cfg, lifespan_spec spec, io_loop_ptr io)
     : probed<caf::event_based_actor>(cfg), spec_(std::move(spec)), io_(std::move(io)) {
+    spec_.process.stop_failures = true; // a failed teardown surfaces (on_host_down)
     if (!spec_.ready_line.empty())
       pattern_ = std::regex{spec_.ready_line};
   }
@@ -114,7 +115,10 @@ private:
 
   void on_host_down(caf::error reason) {
     if (stopping_) {
-      quit(stop_reason_);
+      // The host ends with the stop's reason, or with its process's own when
+      // the teardown failed (exit code, SIGKILL at the deadline): that one
+      // surfaces in the supervisor's child_stopped and shutdown_completed.
+      quit(is_clean_exit(reason) ? stop_reason_ : std::move(reason));
       return;
     }
     if (!ready_) {

@@ -276,3 +276,26 @@ TEST_CASE_METHOD(actor_fixture, "a kernel inherits no descriptor but its stdin, 
   ::close(low);
   ::close(high);
 }
+
+//   test ── exit_msg ──▶ host ── SIGTERM ──▶ sh (exits 3 on SIGTERM)
+TEST_CASE_METHOD(actor_fixture,
+                 "with stop_failures a stop that ends the process badly ends the host so",
+                 "[kernel][shutdown]") {
+  auto run = [this](bool stop_failures, const std::string& script) {
+    auto spec = sh(script);
+    spec.stop_failures = stop_failures;
+    spec.term_timeout = 300ms;
+    auto host = spawn_kernel(*sys, io, spec, *self);
+    REQUIRE(ask<ok_atom>(host, ready_atom::value));
+    std::string out;
+    REQUIRE(read_until(*this, host, out, "up\n"));
+    (*self)->send_exit(host, caf::exit_reason::user_shutdown);
+    return describe(wait_down(host));
+  };
+  const std::string exits_3 = "trap 'exit 3' TERM; echo up; while :; do sleep 1; done";
+  const std::string ignores = "trap '' TERM; echo up; while :; do sleep 1; done";
+  CHECK(run(false, exits_3) == "shutdown"); // a session's kernel: the stop's reason
+  CHECK(run(true, exits_3) == "exit_code:3");
+  CHECK(run(true, ignores) == "signal:9");                  // killed at term_timeout
+  CHECK(run(true, "echo up; exec sleep 60") == "shutdown"); // SIGTERM ended it: clean
+}

@@ -126,3 +126,44 @@ TEST_CASE_METHOD(actor_fixture, "an exit during starting aborts the start and st
   CHECK(wait_down(*sup, 10s) == caf::exit_reason::user_shutdown); // far below the 30 s
   CHECK(children_of(log, "child_started") == std::vector<std::string>{"first"});
 }
+
+//   /t/lifespans   rest_for_one, no lifespans at all
+TEST_CASE_METHOD(actor_fixture, "an empty chain of lifespans starts and stops and does nothing",
+                 "[lifespan]") {
+  auto sup = start_supervisor(*sys, lifespans_spec({}, io), "/t/lifespans", 60s, 20s);
+  REQUIRE(sup);
+  CHECK(ask<child_counts>(*sup, count_children_atom::value)->specs == 0);
+  (*self)->send_exit(*sup, caf::exit_reason::user_shutdown);
+  CHECK(wait_down(*sup) == caf::exit_reason::user_shutdown);
+  CHECK(log.names("/t/lifespans") ==
+        std::vector<std::string>{"shutdown_started", "shutdown_completed"});
+}
+
+//   /t/lifespans   rest_for_one
+//   ├── first      stops cleanly
+//   ├── failing    exits 3 when told to stop: its teardown fails
+//   └── last       stops cleanly
+TEST_CASE_METHOD(actor_fixture,
+                 "a lifespan whose teardown fails does not stop the others, and its error "
+                 "surfaces after all ran",
+                 "[lifespan][shutdown]") {
+  auto failing = banner("failing");
+  failing.process.command = {"/bin/sh", "-c",
+                             "trap 'exit 3' TERM; echo READY; "
+                             "while :; do sleep 1; done"};
+  auto spec = lifespans_spec({banner("first"), failing, banner("last")}, io);
+  auto sup = start_supervisor(*sys, spec, "/t/lifespans", 60s, 20s);
+  REQUIRE(sup);
+  (*self)->send_exit(*sup, caf::exit_reason::user_shutdown);
+  CHECK(describe(wait_down(*sup)) == "exit_code:3");
+  CHECK(children_of(log, "child_stopped") == std::vector<std::string>{"last", "failing", "first"});
+  auto failed = log.events("child_stopped", "failing");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["level"] == "warn");
+  CHECK(failed[0]["reason"] == "exit_code:3");
+  CHECK(log.events("child_stopped", "first")[0]["reason"] == "shutdown");
+  auto completed = log.events("shutdown_completed");
+  REQUIRE(completed.size() == 1);
+  CHECK(completed[0]["reason"] == "exit_code:3");
+  CHECK(completed[0]["level"] == "warn");
+}
