@@ -15,6 +15,9 @@ child_spec worker(std::string id, milliseconds deadline) {
 
 } // namespace
 
+//   t (one_for_one)   each spec below is wrong in one way:
+//   ├── a             duplicate ids, an empty id, a '/' in an id, a zero
+//   └── a             deadline, no start function, a backoff factor < 1, ...
 TEST_CASE("invalid specs are refused with the problem named", "[spec]") {
   supervisor_spec spec;
   spec.name = "t";
@@ -28,6 +31,15 @@ TEST_CASE("invalid specs are refused with the problem named", "[spec]") {
 
   spec.children = {worker("a", milliseconds(0))};
   CHECK(describe(validate(spec)).find("deadline must be positive") != std::string::npos);
+
+  spec.children = {worker("a/b", milliseconds(10))};
+  CHECK(describe(validate(spec)).find("ids may not contain '/'") != std::string::npos);
+
+  spec.children = {worker("a", milliseconds(10))};
+  auto period = spec.period;
+  spec.period = milliseconds(0);
+  CHECK(describe(validate(spec)).find("period must be positive") != std::string::npos);
+  spec.period = period;
 
   spec.children = {worker("a", milliseconds(10))};
   spec.children[0].start = nullptr;
@@ -48,8 +60,25 @@ TEST_CASE("invalid specs are refused with the problem named", "[spec]") {
   auto_stop.auto_stop = auto_shutdown::any_significant;
   auto_stop.children = {worker("a", milliseconds(10))};
   CHECK(describe(validate(auto_stop)).find("significant") != std::string::npos);
+  auto_stop.children[0].significant = true; // but permanent: it could never end
+  CHECK(describe(validate(auto_stop)).find("a significant child cannot be permanent") !=
+        std::string::npos);
+
+  // A child supervisor's own spec is checked too, and the error names it.
+  supervisor_spec inner;
+  inner.name = "inner";
+  inner.children = {worker("x", milliseconds(10)), worker("x", milliseconds(10))};
+  supervisor_spec outer;
+  outer.name = "outer";
+  outer.children = {supervisor_child("inner", inner)};
+  auto nested = validate(outer);
+  CHECK(is(nested, errc::duplicate_child));
+  CHECK(describe(nested).find("supervisor 'inner': duplicate child id 'x'") != std::string::npos);
 }
 
+//   t (one_for_one)   refused: duplicate ids
+//   ├── a
+//   └── a
 TEST_CASE("an invalid spec spawns nothing", "[spec]") {
   fixture f;
   supervisor_spec spec;
@@ -88,6 +117,8 @@ TEST_CASE("the deadline budget finds the offending path", "[spec][shutdown]") {
   CHECK(describe(outer).find("more than the outer deadline of 4000ms") != std::string::npos);
 }
 
+//   t (one_for_one)
+//   └── w   worker, shutdown infinity ← no deadline covers it
 TEST_CASE("a worker that may never stop is refused by the budget", "[spec][shutdown]") {
   supervisor_spec spec;
   spec.name = "t";
@@ -97,6 +128,8 @@ TEST_CASE("a worker that may never stop is refused by the budget", "[spec][shutd
   CHECK(describe(err).find("/t/w: a worker with shutdown 'infinity'") != std::string::npos);
 }
 
+//   t (one_for_one)   outer deadline 1000 ms
+//   └── w             5000 ms ← more than the outer deadline
 TEST_CASE("start_supervisor refuses a tree that cannot stop in time", "[spec][shutdown]") {
   fixture f;
   supervisor_spec spec;

@@ -276,6 +276,8 @@ TEST_CASE("children spawned through the factory context's spawn are supervised",
   CHECK(is_clean_exit(f.stop(sup)));
 }
 
+//   (no supervisor)   child_context with an empty host
+//   outside           ctx.spawn<tagged_actor>: spawned by the system
 TEST_CASE("a factory context without a host spawns through the system's scheduler",
           "[supervisor]") {
   fixture f;

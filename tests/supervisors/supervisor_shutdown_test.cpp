@@ -81,12 +81,19 @@ TEST_CASE("a child that ignores its exit is killed at its deadline after a stall
   auto killed = f.log.events("child_killed", "stubborn");
   REQUIRE(killed.size() == 1);
   CHECK(killed[0]["level"] == "error");
+  // From its exit to its down message: the deadline, then the kill at once.
+  auto took = f.log.events("child_stopped", "stubborn").at(0)["duration_ms"].as_int64();
+  CHECK(took >= 150);
+  CHECK(took < 150 + 1000);
   auto names = f.log.names("/t");
   auto pos = [&](const std::string& n) { return std::find(names.begin(), names.end(), n); };
   CHECK(pos("shutdown_stalled") < pos("child_killed"));
   CHECK(pos("child_killed") < pos("shutdown_completed"));
 }
 
+//   t (one_for_one)   three exit(shutdown) in a row
+//   ├── a
+//   └── b
 TEST_CASE("shutdown is idempotent: repeated stop requests change nothing",
           "[supervisor][shutdown]") {
   fixture f;
@@ -103,6 +110,8 @@ TEST_CASE("shutdown is idempotent: repeated stop requests change nothing",
   CHECK(f.rec->with_prefix("stop:") == std::vector<std::string>{"stop:b", "stop:a"});
 }
 
+//   t (one_for_one)   stopped, then hurried (hurry deadline 50 ms)
+//   └── stubborn      ignores its exit; 60 s deadline, killed at the hurry's
 TEST_CASE("hurry shortens a long deadline", "[supervisor][shutdown]") {
   fixture f;
   auto sup = f.spawn(with_stubborn_child(f, "t", std::chrono::milliseconds(50)));
@@ -148,7 +157,10 @@ TEST_CASE("a significant child's end shuts the supervisor down", "[supervisor][s
   CHECK(f.log.events("shutdown_started").size() == 1);
 }
 
-//   chain (rest_for_one): three lifespans; the middle teardown fails
+//   chain (rest_for_one)
+//   ├── l1
+//   ├── l2   its teardown fails (ends with io_error)
+//   └── l3
 TEST_CASE("a failing teardown does not stop the others and surfaces after all ran",
           "[supervisor][shutdown]") {
   fixture f;
@@ -174,7 +186,10 @@ TEST_CASE("a failing teardown does not stop the others and surfaces after all ra
   CHECK(f.log.events("child_stopped", "l2").at(0)["level"] == "warn");
 }
 
-//   chain (rest_for_one): l1 ready, l2 never ready, exit arrives mid-chain
+//   chain (rest_for_one)   exit(shutdown) arrives while l2 starts
+//   ├── l1   ready
+//   ├── l2   never answers ready
+//   └── l3   never started
 TEST_CASE("an exit during the start chain tears down what started and propagates",
           "[supervisor][shutdown]") {
   fixture f;

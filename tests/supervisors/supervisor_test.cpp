@@ -316,6 +316,9 @@ TEST_CASE("a nested supervisor whose start fails stops its started children in r
   CHECK(f.log.events("child_start_failed", "mid").size() == 1);
 }
 
+//   t (one_for_one)
+//   ├── a      started, then stopped again
+//   └── slow   takes its ready request and never answers (start_timeout 200 ms)
 TEST_CASE("a child that misses its start deadline fails the start", "[supervisor]") {
   fixture f;
   supervisor_spec spec;
