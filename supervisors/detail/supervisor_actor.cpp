@@ -309,7 +309,7 @@ void supervisor_actor::on_child_exit(child& c, const caf::error& reason) {
 
 void supervisor_actor::request_restart(child& c, bool retry) {
   if (!window_.add(now())) {
-    escalate();
+    escalate(c);
     return;
   }
   c.state = child_state::restarting;
@@ -395,9 +395,9 @@ void supervisor_actor::check_auto_shutdown() {
     shutdown(caf::exit_reason::user_shutdown);
 }
 
-void supervisor_actor::escalate() {
+void supervisor_actor::escalate(const child& trigger) {
   auto reason = make_error(errc::restart_intensity_exceeded);
-  log_event ev{"restart_intensity_exceeded", spdlog::level::err, path_};
+  log_event ev{"restart_intensity_exceeded", spdlog::level::err, path_, trigger.id};
   ev.restarts = window_.count();
   ev.window_s = std::chrono::duration<double>(spec_.period).count();
   log_supervisor_event(ev);

@@ -69,7 +69,7 @@ private:
   std::vector<std::string> restart_group_of(const child& c);
   void after_terminated(child& c);
   void check_auto_shutdown();
-  void escalate();
+  void escalate(const child& trigger); ///< the child whose restart was one too many
   void drain_pending();
 
   // -- stopping (supervisor_stop.cpp) -------------------------------------------

@@ -160,7 +160,9 @@ TEST_CASE("exceeded intensity escalates two levels up", "[supervisor][restart]")
   auto exceeded = f.log.events("restart_intensity_exceeded");
   REQUIRE(exceeded.size() == 3); // mid twice, then root
   CHECK(exceeded[0]["supervisor"] == "/root/mid");
+  CHECK(exceeded[0]["child"] == "w"); // the child whose restart was one too many
   CHECK(exceeded[2]["supervisor"] == "/root");
+  CHECK(exceeded[2]["child"] == "mid");
   CHECK(exceeded[2]["level"] == "error");
   // mid's failure was logged once by root, as a child exit with that reason.
   auto mid_exits = f.log.events("child_exited", "mid");
