@@ -120,6 +120,9 @@ caf::expected<milliseconds> child_budget(const supervisor_spec& spec, const chil
   if (sd.how == shutdown_policy::kind::brutal_kill)
     return spec.kill_grace;
   if (!child.subtree) {
+    if (sd.how == shutdown_policy::kind::infinity && child.kind == child_kind::supervisor)
+      return budget_error(child_path, "a supervisor with shutdown 'infinity' and no subtree spec "
+                                      "(nothing bounds its stop): give it a deadline");
     if (sd.how == shutdown_policy::kind::infinity)
       return budget_error(child_path, "a worker with shutdown 'infinity' may never stop");
     return sd.timeout + spec.kill_grace;

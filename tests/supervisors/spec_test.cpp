@@ -118,7 +118,8 @@ TEST_CASE("the deadline budget finds the offending path", "[spec][shutdown]") {
 }
 
 //   t (one_for_one)
-//   └── w   worker, shutdown infinity ← no deadline covers it
+//   └── w   worker (then a supervisor without a subtree spec), shutdown
+//           infinity ← no deadline covers it
 TEST_CASE("a worker that may never stop is refused by the budget", "[spec][shutdown]") {
   supervisor_spec spec;
   spec.name = "t";
@@ -126,6 +127,11 @@ TEST_CASE("a worker that may never stop is refused by the budget", "[spec][shutd
   spec.children[0].shutdown = shutdown_policy::infinity();
   auto err = check_deadline_budget(spec, "/t", milliseconds(1000));
   CHECK(describe(err).find("/t/w: a worker with shutdown 'infinity'") != std::string::npos);
+  // A supervisor child made by its own factory (no subtree spec) is named as one.
+  spec.children[0].kind = child_kind::supervisor;
+  err = check_deadline_budget(spec, "/t", milliseconds(1000));
+  CHECK(describe(err).find("/t/w: a supervisor with shutdown 'infinity' and no subtree spec") !=
+        std::string::npos);
 }
 
 //   t (one_for_one)   outer deadline 1000 ms
