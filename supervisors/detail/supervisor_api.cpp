@@ -98,6 +98,12 @@ caf::result<caf::actor> supervisor_actor::on_start_static(child_spec& spec) {
   probe_spec.children.push_back(spec);
   if (auto err = validate(probe_spec))
     return err;
+  // The child's own budget: a subtree its deadline covers, no unbounded worker.
+  // (How this supervisor's stop fits its parent's deadline was checked when
+  // the tree was built, with the children it had then.)
+  probe_spec.kill_grace = spec_.kill_grace;
+  if (auto budget = shutdown_budget(probe_spec, path_); !budget)
+    return std::move(budget.error());
   auto id = spec.id;
   children_.add(std::make_shared<const child_spec>(std::move(spec)), id);
   return start_and_reply(id);

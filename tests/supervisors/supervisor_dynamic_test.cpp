@@ -63,7 +63,8 @@ TEST_CASE("dynamic children start, are found, terminate and are forgotten", "[su
 
 //   t (one_for_one)
 //   ├── a
-//   └── b   terminated, restarted, terminated, deleted; c added at run time
+//   └── b   terminated, restarted, terminated, deleted; c added at run time,
+//           u (shutdown infinity) refused by the budget
 TEST_CASE("static children can be terminated, restarted, deleted and added", "[supervisor]") {
   fixture f;
   supervisor_spec spec;
@@ -89,6 +90,15 @@ TEST_CASE("static children can be terminated, restarted, deleted and added", "[s
   CHECK(kids->at(0).id == "a");
   CHECK(kids->at(1).id == "c");
   CHECK(kids->at(1).handle == *c);
+  // A child added at run time gets the budget check of its own stop too.
+  auto unbounded = test_worker("u", f.rec);
+  unbounded.shutdown = shutdown_policy::infinity();
+  auto refused = f.ask<caf::actor>(sup, start_child_atom::value, unbounded);
+  REQUIRE_FALSE(refused);
+  CHECK(is(refused.error(), errc::deadline_budget));
+  CHECK(describe(refused.error()).find("/t/u: a worker with shutdown 'infinity'") !=
+        std::string::npos);
+  CHECK(f.rec->with_prefix("start:u").empty());
   CHECK(is_clean_exit(f.stop(sup)));
   CHECK(f.rec->with_prefix("stop:").back() == "stop:a");
 }
