@@ -277,7 +277,7 @@ TEST_CASE_METHOD(actor_fixture, "a kernel inherits no descriptor but its stdin, 
   ::close(high);
 }
 
-//   test ── exit_msg ──▶ host ── SIGTERM ──▶ sh (exits 3 on SIGTERM)
+//   test ── exit_msg ──▶ host ── SIGTERM ──▶ process (exits 3, ignores it, or dies of it)
 TEST_CASE_METHOD(actor_fixture,
                  "with stop_failures a stop that ends the process badly ends the host so",
                  "[kernel][shutdown]") {
@@ -292,7 +292,12 @@ TEST_CASE_METHOD(actor_fixture,
     (*self)->send_exit(host, caf::exit_reason::user_shutdown);
     return describe(wait_down(host));
   };
-  const std::string exits_3 = "trap 'exit 3' TERM; echo up; while :; do sleep 1; done";
+  // Exits 3 on SIGTERM at once (a shell's trap would wait for a `sleep` it
+  // forked after the signal: up to a second, past the 300 ms deadline).
+  const std::string exits_3 = "exec python3 -c \"import signal, sys\n"
+                              "signal.signal(signal.SIGTERM, lambda *a: sys.exit(3))\n"
+                              "print('up', flush=True)\n"
+                              "while True: signal.pause()\"";
   const std::string ignores = "trap '' TERM; echo up; while :; do sleep 1; done";
   CHECK(run(false, exits_3) == "shutdown"); // a session's kernel: the stop's reason
   CHECK(run(true, exits_3) == "exit_code:3");

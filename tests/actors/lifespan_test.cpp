@@ -148,9 +148,12 @@ TEST_CASE_METHOD(actor_fixture,
                  "surfaces after all ran",
                  "[lifespan][shutdown]") {
   auto failing = banner("failing");
-  failing.process.command = {"/bin/sh", "-c",
-                             "trap 'exit 3' TERM; echo READY; "
-                             "while :; do sleep 1; done"};
+  // Exits 3 on SIGTERM at once (a shell's trap would wait for its `sleep`).
+  failing.process.command = {"python3", "-c",
+                             "import signal, sys\n"
+                             "signal.signal(signal.SIGTERM, lambda *a: sys.exit(3))\n"
+                             "print('READY', flush=True)\n"
+                             "while True: signal.pause()"};
   auto spec = lifespans_spec({banner("first"), failing, banner("last")}, io);
   auto sup = start_supervisor(*sys, spec, "/t/lifespans", 60s, 20s);
   REQUIRE(sup);
