@@ -91,14 +91,14 @@ private:
   void finish_job(std::unordered_map<uint64_t, stop_job>::iterator job);
   static constexpr size_t stop_batch_size = 64; ///< exits per batch (concurrent stops)
   /// Sends `c` its exit; its deadline counts from `since` ({} = now).
-  void stop_one(child& c, uint64_t job_id, time_point since, bool one_at_a_time);
+  void stop_one(child& c, uint64_t job_id, time_point since);
   /// Sends `x` without an execution unit. `send` would schedule the child on
   /// this worker's own queue, where the other workers steal it in O(queue
-  /// length) (see stop_batch): with many sends in one handler (1,024 terminate
-  /// requests, a stop batch, a hurry to every session) that queue grows long.
-  /// Without one, CAF hands the children to its workers in turn. A stop one at
-  /// a time (ordered shutdown, a restart group) keeps `send_exit`: the child
-  /// then runs next on this thread, which is the shortest round trip.
+  /// length) (see stop_batch): a hurry to every session, sent from one
+  /// handler, would make that queue long. Without one, CAF hands the children
+  /// to its workers in turn (a wake-up each). Exits do not use it: they go out
+  /// in batches (stop_batch) or one per terminate request, and the wake-ups
+  /// cost more than the short local queue (performance.md).
   template <class T>
   void send_spread(const caf::actor& child, T&& x) {
     child->enqueue(

@@ -134,7 +134,7 @@ caf::result<ok_atom> supervisor_actor::on_terminate(const std::string& id) {
   auto rp = make_response_promise<ok_atom>();
   c->stop_waiters.push_back(rp);
   if (c->state != child_state::stopping)
-    stop_one(*c, 0, time_point{}, false);
+    stop_one(*c, 0, time_point{});
   return rp;
 }
 
