@@ -184,6 +184,38 @@ child_spec flaky_worker(std::shared_ptr<recorder> rec, std::shared_ptr<std::atom
   return w;
 }
 
+/// `id` cannot start, with "port in use": its factory throws, or (`throws`
+/// false) the child answers its ready request with that error.
+child_spec fails_to_start(std::string id, bool throws) {
+  child_spec spec;
+  spec.id = std::move(id);
+  spec.await_ready = true;
+  spec.start = [throws](child_context& ctx) -> caf::expected<caf::actor> {
+    if (throws)
+      throw std::runtime_error("port in use");
+    return spawn_worker(ctx.system, [](worker_actor*) -> caf::behavior {
+      return {[](ready_atom) -> caf::result<ok_atom> {
+        return make_error(errc::start_failed, "port in use");
+      }};
+    });
+  };
+  return spec;
+}
+
+/// t (one_for_one, `max_restarts`) over one flaky_worker, started; then w is
+/// crashed. Returns t.
+caf::actor crash_flaky(fixture& f, uint32_t max_restarts,
+                       std::shared_ptr<std::atomic<int>> attempts, std::function<bool(int)> fails) {
+  supervisor_spec spec;
+  spec.name = "t";
+  spec.max_restarts = max_restarts;
+  spec.children = {flaky_worker(f.rec, std::move(attempts), std::move(fails))};
+  auto sup = f.spawn(spec);
+  f.require_ready(sup);
+  (*f.self)->send(f.child(sup, "w"), crash_atom::value);
+  return sup;
+}
+
 } // namespace
 
 //   t (one_for_one, max_restarts 5)
@@ -192,13 +224,7 @@ child_spec flaky_worker(std::shared_ptr<recorder> rec, std::shared_ptr<std::atom
 TEST_CASE("a failed restart is retried by a message to self and counted", "[supervisor][restart]") {
   fixture f;
   auto attempts = std::make_shared<std::atomic<int>>(0);
-  supervisor_spec spec;
-  spec.name = "t";
-  spec.max_restarts = 5;
-  spec.children = {flaky_worker(f.rec, attempts, [](int n) { return n == 2; })};
-  auto sup = f.spawn(spec);
-  f.require_ready(sup);
-  (*f.self)->send(f.child(sup, "w"), crash_atom::value);
+  auto sup = crash_flaky(f, 5, attempts, [](int n) { return n == 2; });
   REQUIRE(f.rec->wait_for("start:w", 2));
   f.require_ready(sup);
   CHECK(*attempts == 3);
@@ -218,13 +244,7 @@ TEST_CASE("a failed restart is retried by a message to self and counted", "[supe
 TEST_CASE("restarts that keep failing exceed the intensity and escalate", "[supervisor][restart]") {
   fixture f;
   auto attempts = std::make_shared<std::atomic<int>>(0);
-  supervisor_spec spec;
-  spec.name = "t";
-  spec.max_restarts = 3;
-  spec.children = {flaky_worker(f.rec, attempts, [](int n) { return n > 1; })};
-  auto sup = f.spawn(spec);
-  f.require_ready(sup);
-  (*f.self)->send(f.child(sup, "w"), crash_atom::value);
+  auto sup = crash_flaky(f, 3, attempts, [](int n) { return n > 1; });
   CHECK(is(f.wait_down(sup), errc::restart_intensity_exceeded));
   CHECK(*attempts == 1 + 3); // the first start, then max_restarts attempts
   CHECK(f.log.events("child_start_failed", "w").size() == 3);
@@ -240,10 +260,7 @@ TEST_CASE("a failed start stops the started siblings in reverse order and names 
   fixture f;
   supervisor_spec spec;
   spec.name = "t";
-  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec), test_worker("c", f.rec)};
-  spec.children[2].start = [](child_context&) -> caf::expected<caf::actor> {
-    throw std::runtime_error("port in use");
-  };
+  spec.children = {test_worker("a", f.rec), test_worker("b", f.rec), fails_to_start("c", true)};
   auto sup = f.spawn(spec);
   auto reason = f.wait_down(sup);
   CHECK(is(reason, errc::start_failed));
@@ -284,22 +301,12 @@ child_spec slow_stopper(std::string id, std::shared_ptr<recorder> rec) {
 //              or answers its ready request with an error (mid fails later)
 TEST_CASE("a nested supervisor whose start fails stops its started children in reverse order",
           "[supervisor][shutdown]") {
+  bool throws = GENERATE(true, false);
+  CAPTURE(throws);
   fixture f;
   supervisor_spec mid;
   mid.name = "mid";
-  mid.children = {test_worker("a", f.rec), slow_stopper("b", f.rec), test_worker("c", f.rec)};
-  bool throws = GENERATE(true, false);
-  CAPTURE(throws);
-  mid.children[2].await_ready = true;
-  mid.children[2].start = [throws](child_context& ctx) -> caf::expected<caf::actor> {
-    if (throws)
-      throw std::runtime_error("port in use");
-    return spawn_worker(ctx.system, [](worker_actor*) -> caf::behavior {
-      return {[](ready_atom) -> caf::result<ok_atom> {
-        return make_error(errc::start_failed, "port in use");
-      }};
-    });
-  };
+  mid.children = {test_worker("a", f.rec), slow_stopper("b", f.rec), fails_to_start("c", throws)};
   supervisor_spec root;
   root.name = "root";
   root.children = {supervisor_child("mid", mid)};
