@@ -571,6 +571,29 @@ TEST_CASE("lifespans from the config start before sessions and stop after them",
   CHECK(stopped == std::vector<std::string>{"http", "sessions", "lifespans", "tasks", "event_bus"});
 }
 
+//   /app
+//   └── lifespans
+//       └── aux   exits 3 on SIGTERM: its teardown fails
+TEST_CASE("a lifespan whose teardown fails: the others stop, node_stopped names it, exit 1",
+          "[http][config]") {
+  config_file cfg{R"json({"lifespans": [{"name": "aux", "command": ["python3", "-c",
+      "import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(3))\nprint('ready', flush=True)\nwhile True: signal.pause()"],
+      "ready_line": "^ready$"}]})json"};
+  server s{{"--config", cfg.path}};
+  REQUIRE(s.port != 0);
+  s.proc->signal(SIGTERM);
+  CHECK(s.proc->wait_exit(seconds(30)) == 1);
+  CHECK(s.stopped_under_app() ==
+        std::vector<std::string>{"http", "sessions", "lifespans", "tasks", "event_bus"});
+  std::string node_stopped;
+  for (const auto& line : s.log_lines()) {
+    auto v = arbor::parse_json(line);
+    if (v && v->is_object() && str(v->as_object(), "event") == "node_stopped")
+      node_stopped = str(v->as_object(), "reason") + " " + str(v->as_object(), "level");
+  }
+  CHECK(node_stopped == "exit_code:3 error");
+}
+
 TEST_CASE("arborctl lists, draws, follows logs, closes and shuts down", "[http][arborctl]") {
   server s;
   REQUIRE(s.port != 0);
