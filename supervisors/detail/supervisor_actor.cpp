@@ -37,14 +37,9 @@ caf::behavior supervisor_actor::make_behavior() {
   for (auto* c : children_.in_order())
     ids.push_back(c->id);
   begin_start(std::move(ids), true);
-  if (shutting_down_) // a child failed at once: the rollback has begun
-    return stopping();
-  if (initial_start_) {
-    state_ = behavior_state::starting;
-    return starting();
-  }
-  state_ = behavior_state::running;
-  return running();
+  // The start may already have moved on (all started: running; a child failed
+  // at once: stopping); otherwise it is still starting.
+  return behavior_for(state_);
 }
 
 caf::message_handler supervisor_actor::timers() {
@@ -85,10 +80,7 @@ caf::behavior supervisor_actor::stopping() {
 
 void supervisor_actor::become_idle() {
   busy_ = false;
-  if (state_ != behavior_state::running) {
-    state_ = behavior_state::running;
-    become(running());
-  }
+  become_state(behavior_state::running);
   drain_pending();
 }
 
@@ -101,24 +93,25 @@ bool supervisor_actor::defer_if_busy() {
   return true;
 }
 
+caf::behavior supervisor_actor::behavior_for(behavior_state s) {
+  switch (s) {
+    case behavior_state::starting:
+      return starting();
+    case behavior_state::running:
+      return running();
+    case behavior_state::restarting:
+      return restarting();
+    case behavior_state::stopping:
+      break;
+  }
+  return stopping();
+}
+
 void supervisor_actor::become_state(behavior_state next) {
   if (state_ == next)
     return;
   state_ = next;
-  switch (next) {
-    case behavior_state::starting:
-      become(starting());
-      break;
-    case behavior_state::running:
-      become(running());
-      break;
-    case behavior_state::restarting:
-      become(restarting());
-      break;
-    case behavior_state::stopping:
-      become(stopping());
-      break;
-  }
+  become(behavior_for(next));
 }
 
 // -- start ----------------------------------------------------------------------

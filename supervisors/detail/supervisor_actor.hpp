@@ -45,6 +45,7 @@ private:
   enum class behavior_state { starting, running, restarting, stopping };
   void become_idle();
   void become_state(behavior_state next);
+  caf::behavior behavior_for(behavior_state s);
   bool defer_if_busy();
 
   // -- start (supervisor_actor.cpp) ---------------------------------------------
