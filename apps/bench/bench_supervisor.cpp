@@ -224,29 +224,36 @@ void bench_dynamic_shutdown(caf::actor_system& sys, size_t n, size_t raw_max) {
               ms, raw_n, seconds_since(t0) * 1000);
 }
 
-void bench_dynamic(caf::actor_system& sys, size_t n, bool lazy) {
-  lazy_children = lazy;
+/// One start/stop round of `n` children under an arbor dynamic supervisor.
+std::pair<double, double> arbor_round(caf::actor_system& sys, size_t n) {
   caf::scoped_actor self{sys};
-  if (!cold) { // the heap grows to n children here, not in the first timed run
-    auto warm = sys.spawn(raw_spawner);
-    start_stop_rates(sys, warm, n);
-    self->send_exit(warm, caf::exit_reason::kill);
-    // arbor's children need more memory than raw CAF's (the child records):
-    // grow the heap to that too, so that neither timed run pays for it.
-    auto warm_sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/warm");
-    start_stop_rates(sys, warm_sup, n);
-    self->send_exit(warm_sup, caf::exit_reason::user_shutdown);
-    self->wait_for(warm_sup);
-  }
   auto sup = *spawn_supervisor(sys, dynamic_spec(), "/bench/sessions");
-  auto [start, stop] = start_stop_rates(sys, sup, n);
+  auto rates = start_stop_rates(sys, sup, n);
   self->send_exit(sup, caf::exit_reason::user_shutdown);
   self->wait_for(sup);
-  // Raw CAF doing the same protocol: an actor that spawns + monitors on request
-  // and answers terminate requests once the down message arrived.
+  return rates;
+}
+
+/// The same with raw CAF doing the protocol: an actor that spawns + monitors on
+/// request and answers terminate requests once the down message arrived.
+std::pair<double, double> raw_round(caf::actor_system& sys, size_t n) {
+  caf::scoped_actor self{sys};
   auto raw = sys.spawn(raw_spawner);
-  auto [raw_start, raw_stop] = start_stop_rates(sys, raw, n);
+  auto rates = start_stop_rates(sys, raw, n);
   self->send_exit(raw, caf::exit_reason::kill);
+  return rates;
+}
+
+void bench_dynamic(caf::actor_system& sys, size_t n, bool lazy) {
+  lazy_children = lazy;
+  if (!cold) {
+    // The heap grows here, not in a timed run: to raw CAF's children, then to
+    // arbor's, which need more memory (the child records).
+    raw_round(sys, n);
+    arbor_round(sys, n);
+  }
+  auto [start, stop] = arbor_round(sys, n);
+  auto [raw_start, raw_stop] = raw_round(sys, n);
   const char* kind = lazy ? "lazy " : "eager";
   std::printf("dynamic start, %s children %8.0f /s   raw CAF spawn   %8.0f /s   (n=%zu)\n", kind,
               start, raw_start, n);
