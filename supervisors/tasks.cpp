@@ -285,7 +285,7 @@ caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
   using namespace std::chrono;
   if (task.state->done())
     return task.state->reason(); // already finished: its recorded reason, at once
-  auto give_up = steady_clock::now() + deadline + kill_grace;
+  auto give_up = steady_clock::now() + deadline + task_kill_grace;
   auto left = [give_up] {
     return std::max(milliseconds(1), duration_cast<milliseconds>(give_up - steady_clock::now()));
   };

@@ -11,7 +11,7 @@
 //                                   deadline; an already finished task or actor gives
 //                                   its recorded reason at once, never throws.
 //   stop_sync(task, timeout)        from a non-actor thread: blocks until stopped (kills
-//                                   at `timeout`, gives up `kill_grace` later); from an
+//                                   at `timeout`, gives up `task_kill_grace` later); from an
 //                                   actor's thread (on_actor_thread) or the task's own:
 //                                   never blocks, asks the task to stop cooperatively
 //                                   and returns `stopping`.
@@ -123,10 +123,10 @@ caf::expected<task_handle> fire_and_forget(caf::actor_system& sys, std::string n
 /// After a kill, how long the blocking stops wait for the task to end. A task
 /// whose function blocks ends only when the function returns: the wait gives
 /// up then, and the task ends later on its own.
-constexpr std::chrono::milliseconds kill_grace{1000};
+constexpr std::chrono::milliseconds task_kill_grace{1000};
 
 /// Blocking stop of a task (non-actor threads); returns the task's exit reason,
-/// or `errc::timeout` when it has not ended `deadline + kill_grace` after the
+/// or `errc::timeout` when it has not ended `deadline + task_kill_grace` after the
 /// call (it was killed at `deadline`; its function still blocks).
 caf::error stop_and_wait(caf::actor_system& sys, const task_handle& task,
                          std::chrono::milliseconds deadline);
@@ -138,7 +138,7 @@ void stop_and_wait(caf::event_based_actor* self, const caf::actor& child,
 
 /// `stopped`: the task has ended. `stopping`: asked to stop, not waited for
 /// (called on an actor's thread or the task's own). `timed_out`: still running
-/// `timeout + kill_grace` after the call; it was killed at `timeout` and ends
+/// `timeout + task_kill_grace` after the call; it was killed at `timeout` and ends
 /// when its function returns.
 enum class stop_status { stopped, stopping, timed_out };
 

@@ -217,7 +217,7 @@ TEST_CASE("stop_sync from the task's own thread returns at once and the task sto
 
 //   tasks
 //   └── blocked   blocks in its function until the test lets it go
-TEST_CASE("stop_sync gives up kill_grace after its timeout when the task's function blocks",
+TEST_CASE("stop_sync gives up task_kill_grace after its timeout when the task's function blocks",
           "[tasks][shutdown]") {
   task_fixture f;
   std::promise<void> let_go;
@@ -236,8 +236,8 @@ TEST_CASE("stop_sync gives up kill_grace after its timeout when the task's funct
   auto status = stop_sync(*f.sys, *task, milliseconds(200));
   auto took = std::chrono::steady_clock::now() - began;
   CHECK(status == stop_status::timed_out);
-  CHECK(took >= milliseconds(200) + kill_grace);
-  CHECK(took < milliseconds(200) + kill_grace + milliseconds(800)); // not 3 × timeout + 2 s
+  CHECK(took >= milliseconds(200) + task_kill_grace);
+  CHECK(took < milliseconds(200) + task_kill_grace + milliseconds(800)); // not 3 × timeout + 2 s
   CHECK_FALSE(task->done());
   let_go.set_value();
   REQUIRE(task->state->wait(wait_limit));               // ends once its function returns
